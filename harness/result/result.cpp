@@ -1,0 +1,315 @@
+// JSON mapping, validation and atomic writing of result records.
+#include "harness/result/result.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+namespace scalebench {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+template <typename T>
+void get_opt(const json& j, const char* key, std::optional<T>& out) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    out.reset();
+  } else {
+    out = it->template get<T>();
+  }
+}
+
+// Required key: names the key when it is missing.
+const json& need(const json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end()) throw std::runtime_error(std::string("missing key '") + key + "'");
+  return *it;
+}
+
+}  // namespace
+
+void to_json(json& j, const StepStats& v) {
+  j = json{{"median_ms", v.median_ms}, {"p5_ms", v.p5_ms}, {"p95_ms", v.p95_ms},
+           {"mean_ms", v.mean_ms},     {"stdev_ms", v.stdev_ms}, {"min_ms", v.min_ms},
+           {"max_ms", v.max_ms},       {"count", v.count}};
+}
+
+void from_json(const json& j, StepStats& v) {
+  v.median_ms = need(j, "median_ms").get<double>();
+  v.p5_ms = need(j, "p5_ms").get<double>();
+  v.p95_ms = need(j, "p95_ms").get<double>();
+  v.mean_ms = need(j, "mean_ms").get<double>();
+  v.stdev_ms = need(j, "stdev_ms").get<double>();
+  v.min_ms = j.value("min_ms", v.p5_ms);
+  v.max_ms = j.value("max_ms", v.p95_ms);
+  v.count = need(j, "count").get<std::int64_t>();
+}
+
+static json opt_stats(const std::optional<StepStats>& s) { return s ? json(*s) : json(nullptr); }
+
+static void get_stats(const json& j, const char* key, std::optional<StepStats>& out) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    out.reset();
+  } else {
+    StepStats s;
+    from_json(*it, s);
+    out = s;
+  }
+}
+
+void to_json(json& j, const ResultRecord& r) {
+  const RunPoint& p = r.point;
+  j = json::object();
+  j["schema"] = r.schema;
+  j["status"] = r.status;
+  j["error"] = opt(r.error);
+  j["point"] = {{"workload", p.workload},
+                {"strategy", p.strategy},
+                {"backend", p.backend},
+                {"precision", p.precision},
+                {"batch_per_device", p.batch_per_device},
+                {"global_batch", p.global_batch},
+                {"scaling", p.scaling},
+                {"devices", p.devices},
+                {"nodes", p.nodes},
+                {"devices_per_node", p.devices_per_node},
+                {"world_size", p.world_size},
+                {"image_size", p.image_size},
+                {"steps", p.steps},
+                {"warmup", p.warmup},
+                {"options", p.options},
+                {"cluster", opt(p.cluster)},
+                {"label", opt(p.label)}};
+  j["phases"] = {{"compute", opt_stats(r.phases.compute)},
+                 {"communication", opt_stats(r.phases.communication)},
+                 {"full", opt_stats(r.phases.full)}};
+  j["step"] = opt_stats(r.step);
+  if (r.throughput) {
+    j["throughput"] = {{"samples_per_s", r.throughput->samples_per_s},
+                       {"samples_per_s_per_device", r.throughput->samples_per_s_per_device}};
+  } else {
+    j["throughput"] = nullptr;
+  }
+  if (r.communication) {
+    const CommunicationRecord& c = *r.communication;
+    json buckets = json::array();
+    for (const BucketRecord& b : c.buckets) {
+      buckets.push_back({{"index", b.index},
+                         {"bytes", b.bytes},
+                         {"tensors", b.tensors},
+                         {"time_ms", b.time_ms},
+                         {"algbw_gbps", b.algbw_gbps},
+                         {"busbw_gbps", b.busbw_gbps}});
+    }
+    j["communication"] = {{"exposed_ms", c.exposed_ms},     {"overlap", c.overlap},
+                          {"share", c.share},               {"allreduce_ms", c.allreduce_ms},
+                          {"algbw_gbps", c.algbw_gbps},     {"busbw_gbps", c.busbw_gbps},
+                          {"buckets", buckets},             {"check", c.check}};
+  } else {
+    j["communication"] = nullptr;
+  }
+  j["model"] = {{"parameters", r.model.parameters},
+                {"forward_flops_per_sample", r.model.forward_flops_per_sample},
+                {"layers", r.model.layers},
+                {"gradient_bytes", r.model.gradient_bytes}};
+  if (r.telemetry) {
+    const Telemetry& t = *r.telemetry;
+    j["telemetry"] = {{"mean_power_w", opt(t.mean_power_w)},
+                      {"energy_per_sample_j", opt(t.energy_per_sample_j)},
+                      {"peak_memory_bytes", opt(t.peak_memory_bytes)},
+                      {"mean_utilization", opt(t.mean_utilization)},
+                      {"mean_sm_clock_mhz", opt(t.mean_sm_clock_mhz)}};
+  } else {
+    j["telemetry"] = nullptr;
+  }
+  json ranks = json::array();
+  for (const RankRecord& rk : r.system.ranks) {
+    ranks.push_back({{"rank", rk.rank}, {"host", rk.host}, {"devices", rk.devices}});
+  }
+  j["system"] = {{"hostname", r.system.hostname},
+                 {"cpu_model", r.system.cpu_model},
+                 {"gpu_model", opt(r.system.gpu_model)},
+                 {"device_memory_bytes", opt(r.system.device_memory_bytes)},
+                 {"versions", r.system.versions},
+                 {"ranks", ranks}};
+  json slurm = nullptr;
+  if (r.provenance.slurm) {
+    const SlurmRecord& s = *r.provenance.slurm;
+    slurm = {{"job_id", opt(s.job_id)},
+             {"array_job_id", opt(s.array_job_id)},
+             {"array_task_id", opt(s.array_task_id)},
+             {"nodelist", opt(s.nodelist)}};
+  }
+  j["provenance"] = {{"scalebench_version", r.provenance.scalebench_version},
+                     {"git_commit", r.provenance.git_commit},
+                     {"command_line", r.provenance.command_line},
+                     {"start_time", r.provenance.start_time},
+                     {"end_time", r.provenance.end_time},
+                     {"slurm", slurm}};
+}
+
+void from_json(const json& j, ResultRecord& r) {
+  if (!j.is_object()) throw std::runtime_error("not a JSON object");
+  const auto schema_it = j.find("schema");
+  if (schema_it == j.end() || !schema_it->is_string()) {
+    throw std::runtime_error("no 'schema' string: not a scalebench result");
+  }
+  r.schema = schema_it->get<std::string>();
+  if (r.schema != kResultSchema) {
+    throw std::runtime_error("schema '" + r.schema + "' is not " + kResultSchema);
+  }
+  r.status = need(j, "status").get<std::string>();
+  if (r.status != "ok" && r.status != "failed" && r.status != "timeout") {
+    throw std::runtime_error("status '" + r.status + "' is not one of ok, failed, timeout");
+  }
+  get_opt(j, "error", r.error);
+
+  const json& p = need(j, "point");
+  RunPoint& pt = r.point;
+  pt.workload = need(p, "workload").get<std::string>();
+  pt.strategy = need(p, "strategy").get<std::string>();
+  pt.backend = need(p, "backend").get<std::string>();
+  pt.precision = need(p, "precision").get<std::string>();
+  pt.batch_per_device = need(p, "batch_per_device").get<std::int64_t>();
+  pt.global_batch = p.value("global_batch", pt.batch_per_device);
+  pt.scaling = p.value("scaling", std::string("weak"));
+  if (pt.scaling != "weak" && pt.scaling != "strong") {
+    throw std::runtime_error("point.scaling '" + pt.scaling + "' is not weak or strong");
+  }
+  pt.devices = need(p, "devices").get<std::int64_t>();
+  pt.nodes = need(p, "nodes").get<std::int64_t>();
+  pt.devices_per_node = p.value("devices_per_node", pt.devices);
+  pt.world_size = p.value("world_size", std::int64_t{1});
+  pt.image_size = p.value("image_size", std::int64_t{0});
+  pt.steps = p.value("steps", std::int64_t{0});
+  pt.warmup = p.value("warmup", std::int64_t{0});
+  pt.options = p.value("options", json::object());
+  get_opt(p, "cluster", pt.cluster);
+  get_opt(p, "label", pt.label);
+
+  if (const auto ph = j.find("phases"); ph != j.end() && ph->is_object()) {
+    get_stats(*ph, "compute", r.phases.compute);
+    get_stats(*ph, "communication", r.phases.communication);
+    get_stats(*ph, "full", r.phases.full);
+  }
+  get_stats(j, "step", r.step);
+  if (const auto t = j.find("throughput"); t != j.end() && !t->is_null()) {
+    r.throughput = Throughput{need(*t, "samples_per_s").get<double>(),
+                              need(*t, "samples_per_s_per_device").get<double>()};
+  }
+  if (const auto c = j.find("communication"); c != j.end() && !c->is_null()) {
+    CommunicationRecord cr;
+    cr.exposed_ms = need(*c, "exposed_ms").get<double>();
+    cr.overlap = need(*c, "overlap").get<double>();
+    cr.share = need(*c, "share").get<double>();
+    cr.allreduce_ms = c->value("allreduce_ms", 0.0);
+    cr.algbw_gbps = c->value("algbw_gbps", 0.0);
+    cr.busbw_gbps = c->value("busbw_gbps", 0.0);
+    cr.check = c->value("check", std::string("skipped"));
+    for (const json& b : c->value("buckets", json::array())) {
+      cr.buckets.push_back(BucketRecord{need(b, "index").get<std::int64_t>(),
+                                        need(b, "bytes").get<std::int64_t>(),
+                                        b.value("tensors", std::int64_t{0}),
+                                        need(b, "time_ms").get<double>(),
+                                        need(b, "algbw_gbps").get<double>(),
+                                        need(b, "busbw_gbps").get<double>()});
+    }
+    r.communication = cr;
+  }
+  if (const auto m = j.find("model"); m != j.end() && m->is_object()) {
+    r.model.parameters = m->value("parameters", std::int64_t{0});
+    r.model.forward_flops_per_sample = m->value("forward_flops_per_sample", 0.0);
+    r.model.layers = m->value("layers", std::int64_t{0});
+    r.model.gradient_bytes = m->value("gradient_bytes", std::int64_t{0});
+  }
+  if (const auto t = j.find("telemetry"); t != j.end() && t->is_object()) {
+    Telemetry tel;
+    get_opt(*t, "mean_power_w", tel.mean_power_w);
+    get_opt(*t, "energy_per_sample_j", tel.energy_per_sample_j);
+    get_opt(*t, "peak_memory_bytes", tel.peak_memory_bytes);
+    get_opt(*t, "mean_utilization", tel.mean_utilization);
+    get_opt(*t, "mean_sm_clock_mhz", tel.mean_sm_clock_mhz);
+    r.telemetry = tel;
+  }
+  if (const auto s = j.find("system"); s != j.end() && s->is_object()) {
+    r.system.hostname = s->value("hostname", std::string());
+    r.system.cpu_model = s->value("cpu_model", std::string());
+    get_opt(*s, "gpu_model", r.system.gpu_model);
+    get_opt(*s, "device_memory_bytes", r.system.device_memory_bytes);
+    r.system.versions = s->value("versions", std::map<std::string, std::string>{});
+    for (const json& rk : s->value("ranks", json::array())) {
+      r.system.ranks.push_back(RankRecord{rk.value("rank", std::int64_t{0}),
+                                          rk.value("host", std::string()),
+                                          rk.value("devices", std::vector<std::int64_t>{})});
+    }
+  }
+  if (const auto pv = j.find("provenance"); pv != j.end() && pv->is_object()) {
+    r.provenance.scalebench_version = pv->value("scalebench_version", std::string());
+    r.provenance.git_commit = pv->value("git_commit", std::string());
+    r.provenance.command_line = pv->value("command_line", std::string());
+    r.provenance.start_time = pv->value("start_time", std::string());
+    r.provenance.end_time = pv->value("end_time", std::string());
+    if (const auto sl = pv->find("slurm"); sl != pv->end() && sl->is_object()) {
+      SlurmRecord s;
+      get_opt(*sl, "job_id", s.job_id);
+      get_opt(*sl, "array_job_id", s.array_job_id);
+      get_opt(*sl, "array_task_id", s.array_task_id);
+      get_opt(*sl, "nodelist", s.nodelist);
+      r.provenance.slurm = s;
+    }
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const std::filesystem::path tmp =
+      dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write '" + path.string() + "': cannot create a file in '" + dir.string() + "'");
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw std::runtime_error("cannot write '" + path.string() + "': write failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error("cannot write '" + path.string() + "': rename failed");
+  }
+}
+
+void write_result_file(const ResultRecord& record, const std::filesystem::path& path,
+                       bool overwrite) {
+  if (!overwrite && std::filesystem::exists(path)) {
+    throw std::runtime_error("'" + path.string() + "' exists; pass --force to replace it");
+  }
+  write_file_atomically(path, json(record).dump(2) + "\n");
+}
+
+ResultRecord read_result_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open '" + path.string() + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json j = json::parse(buffer.str());
+  ResultRecord r;
+  from_json(j, r);
+  return r;
+}
+
+}  // namespace scalebench

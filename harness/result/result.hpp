@@ -1,0 +1,158 @@
+// The result record (schema scalebench.result/1): one JSON file per run point. See docs/results.md.
+// This target depends on nlohmann-json alone so that reports/ can read results on a login node.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace scalebench {
+
+inline constexpr const char* kResultSchema = "scalebench.result/1";
+
+// Step-time statistics over the measured steps (milliseconds).
+struct StepStats {
+  double median_ms = 0;
+  double p5_ms = 0;
+  double p95_ms = 0;
+  double mean_ms = 0;
+  double stdev_ms = 0;
+  double min_ms = 0;
+  double max_ms = 0;
+  std::int64_t count = 0;
+};
+
+struct RunPoint {
+  std::string workload;
+  std::string strategy;  // "ddp" or "mirrored"
+  std::string backend;   // "cpu", "cuda", "hip"
+  std::string precision;
+  std::int64_t batch_per_device = 0;
+  std::int64_t global_batch = 0;
+  std::string scaling = "weak";  // "weak": per-device batch fixed; "strong": global batch fixed
+  std::int64_t devices = 1;      // devices in the whole run
+  std::int64_t nodes = 1;
+  std::int64_t devices_per_node = 1;
+  std::int64_t world_size = 1;  // processes
+  std::int64_t image_size = 0;
+  std::int64_t steps = 0;
+  std::int64_t warmup = 0;
+  nlohmann::json options = nlohmann::json::object();  // strategy options (bucket_mb, overlap, ...)
+  std::optional<std::string> cluster;                 // profile name when planned
+  std::optional<std::string> label;
+};
+
+struct BucketRecord {
+  std::int64_t index = 0;
+  std::int64_t bytes = 0;
+  std::int64_t tensors = 0;
+  double time_ms = 0;
+  double algbw_gbps = 0;
+  double busbw_gbps = 0;
+};
+
+struct CommunicationRecord {
+  double exposed_ms = 0;  // full - compute (median), never below 0
+  double overlap = 0;     // 1 - exposed / communication, in [0, 1]
+  double share = 0;       // exposed / full: the part of the step that is communication
+  double allreduce_ms = 0;     // median of the communication-only phase
+  double algbw_gbps = 0;       // whole gradient: bytes / allreduce time
+  double busbw_gbps = 0;       // algbw * 2(n-1)/n (nccl-tests doc/PERFORMANCE.md)
+  std::vector<BucketRecord> buckets;
+  std::string check = "skipped";  // "passed", "failed", "skipped"
+};
+
+struct Throughput {
+  double samples_per_s = 0;
+  double samples_per_s_per_device = 0;
+};
+
+struct ModelRecord {
+  std::int64_t parameters = 0;
+  double forward_flops_per_sample = 0;  // at the run's image size
+  std::int64_t layers = 0;
+  std::int64_t gradient_bytes = 0;
+};
+
+struct RankRecord {
+  std::int64_t rank = 0;
+  std::string host;
+  std::vector<std::int64_t> devices;  // device indices this rank drives
+};
+
+struct SystemRecord {
+  std::string hostname;
+  std::string cpu_model;
+  std::optional<std::string> gpu_model;
+  std::optional<std::int64_t> device_memory_bytes;
+  std::map<std::string, std::string> versions;
+  std::vector<RankRecord> ranks;
+};
+
+struct SlurmRecord {
+  std::optional<std::string> job_id;
+  std::optional<std::string> array_job_id;
+  std::optional<std::string> array_task_id;
+  std::optional<std::string> nodelist;
+};
+
+struct Provenance {
+  std::string scalebench_version;
+  std::string git_commit;
+  std::string command_line;
+  std::string start_time;  // ISO 8601 UTC
+  std::string end_time;
+  std::optional<SlurmRecord> slurm;
+};
+
+struct Telemetry {
+  std::optional<double> mean_power_w;
+  std::optional<double> energy_per_sample_j;
+  std::optional<std::int64_t> peak_memory_bytes;
+  std::optional<double> mean_utilization;
+  std::optional<double> mean_sm_clock_mhz;
+};
+
+struct Phases {
+  std::optional<StepStats> compute;
+  std::optional<StepStats> communication;
+  std::optional<StepStats> full;
+};
+
+struct ResultRecord {
+  std::string schema = kResultSchema;
+  std::string status = "ok";  // "ok", "failed", "timeout"
+  std::optional<std::string> error;
+  RunPoint point;
+  Phases phases;
+  std::optional<StepStats> step;  // the full-step phase, repeated at top level for convenience
+  std::optional<Throughput> throughput;
+  std::optional<CommunicationRecord> communication;
+  ModelRecord model;
+  std::optional<Telemetry> telemetry;
+  SystemRecord system;
+  Provenance provenance;
+};
+
+void to_json(nlohmann::json& j, const StepStats& v);
+void from_json(const nlohmann::json& j, StepStats& v);
+void to_json(nlohmann::json& j, const ResultRecord& v);
+// Validates the schema string, the status and the required keys; throws std::runtime_error with
+// the JSON path of the first problem.
+void from_json(const nlohmann::json& j, ResultRecord& v);
+
+// Writes a record atomically: a temporary file in the same folder, then rename. Refuses to replace
+// an existing file unless overwrite is set (throws std::runtime_error).
+void write_result_file(const ResultRecord& record, const std::filesystem::path& path,
+                       bool overwrite);
+ResultRecord read_result_file(const std::filesystem::path& path);
+
+// Atomic write of any text (temporary file in the same folder + rename).
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace scalebench

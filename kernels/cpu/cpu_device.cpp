@@ -1,0 +1,288 @@
+// The CPU backend: GEMMs through the BLAS library (OpenBLAS), memory passes as OpenMP loops.
+#include "kernels/cpu/cpu_device.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "kernels/errors.hpp"
+
+namespace scalebench {
+namespace {
+
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(colon + 1);
+        name.erase(0, name.find_first_not_of(' '));
+        return name;
+      }
+    }
+  }
+  return "unknown CPU";
+}
+
+std::int64_t physical_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::int64_t kib = 0;
+  while (in >> key >> kib) {
+    if (key == "MemTotal:") return kib * 1024;
+    in.ignore(1 << 10, '\n');
+  }
+  return 0;
+}
+
+// splitmix64: a small, well-mixed generator; one stream per element index keeps fills parallel.
+inline std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+class CpuDevice final : public Device {
+ public:
+  explicit CpuDevice(Precision precision) : precision_(precision) {}
+
+  DeviceInfo info() const override {
+    DeviceInfo info;
+    info.backend = "cpu";
+    info.model = cpu_model_name();
+    info.memory_bytes = physical_memory_bytes();
+    info.versions["openblas"] = OPENBLAS_VERSION;
+    info.versions["openblas_config"] = openblas_get_config();
+    info.versions["blas_threads"] = std::to_string(openblas_get_num_threads());
+    return info;
+  }
+
+  Precision precision() const override { return precision_; }
+
+  void* allocate(std::size_t bytes) override {
+    // 64-byte alignment for vector loads; size rounded up as aligned_alloc requires.
+    const std::size_t rounded = (bytes + 63) / 64 * 64;
+    void* ptr = std::aligned_alloc(64, rounded);
+    if (!ptr) {
+      throw RunError(fmt::format("cpu: could not allocate {} bytes", bytes));
+    }
+    return ptr;
+  }
+
+  void release(void* ptr) noexcept override { std::free(ptr); }
+
+  void fill_random(void* ptr, std::size_t count, DType type, std::uint64_t seed,
+                   float scale) override {
+    require_f32(type);
+    float* out = static_cast<float*>(ptr);
+    const std::uint64_t base = splitmix64(seed);
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t r = splitmix64(base ^ (i * 0xd1342543de82ef95ULL));
+      // 24 random bits -> [0, 1) -> [-scale, scale)
+      const float u = float(r >> 40) * (1.0f / 16777216.0f);
+      out[i] = (2.0f * u - 1.0f) * scale;
+    }
+  }
+
+  void gemm(const GemmOp& op, const void* a, const void* b, void* c) override {
+    const float* pa = static_cast<const float*>(a);
+    const float* pb = static_cast<const float*>(b);
+    float* pc = static_cast<float*>(c);
+    const blasint lda = blasint(op.trans_a ? op.m : op.k);
+    const blasint ldb = blasint(op.trans_b ? op.k : op.n);
+    const blasint ldc = blasint(op.n);
+    const float beta = op.accumulate ? 1.0f : 0.0f;
+    for (std::int64_t i = 0; i < op.batch; ++i) {
+      cblas_sgemm(CblasRowMajor, op.trans_a ? CblasTrans : CblasNoTrans,
+                  op.trans_b ? CblasTrans : CblasNoTrans, blasint(op.m), blasint(op.n),
+                  blasint(op.k), 1.0f, pa + i * op.m * op.k, lda, pb + i * op.k * op.n, ldb, beta,
+                  pc + i * op.m * op.n, ldc);
+    }
+  }
+
+  void memory_pass(const MemoryPass& pass) override {
+    const float* src = static_cast<const float*>(pass.src);
+    const float* src2 = static_cast<const float*>(pass.src2);
+    float* dst = static_cast<float*>(pass.dst);
+    const std::int64_t n_out = pass.dst_count;
+    switch (pass.kind) {
+      case PassKind::unary:
+#pragma omp parallel for schedule(static)
+        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = std::max(src[i], 0.0f) * 0.999f;
+        break;
+      case PassKind::binary:
+#pragma omp parallel for schedule(static)
+        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = src[i] + src2[i];
+        break;
+      case PassKind::pool: {
+        const std::int64_t w = std::max<std::int64_t>(1, pass.src_count / std::max<std::int64_t>(1, n_out));
+#pragma omp parallel for schedule(static)
+        for (std::int64_t i = 0; i < n_out; ++i) {
+          float m = src[i * w];
+          for (std::int64_t j = 1; j < w; ++j) m = std::max(m, src[i * w + j]);
+          dst[i] = m;
+        }
+        break;
+      }
+      case PassKind::unpool: {
+        const std::int64_t w = std::max<std::int64_t>(1, n_out / std::max<std::int64_t>(1, pass.src_count));
+#pragma omp parallel for schedule(static)
+        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = src[i / w] * 0.5f;
+        break;
+      }
+      case PassKind::normalize:
+        normalize(pass);
+        break;
+      case PassKind::normalize_backward:
+        normalize_backward(pass);
+        break;
+    }
+  }
+
+  void softmax(void* x, std::int64_t rows, std::int64_t cols) override {
+    float* p = static_cast<float*>(x);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      float* row = p + r * cols;
+      float mx = row[0];
+      for (std::int64_t c = 1; c < cols; ++c) mx = std::max(mx, row[c]);
+      float sum = 0.0f;
+      for (std::int64_t c = 0; c < cols; ++c) {
+        row[c] = std::exp(row[c] - mx);
+        sum += row[c];
+      }
+      const float inv = 1.0f / sum;
+      for (std::int64_t c = 0; c < cols; ++c) row[c] *= inv;
+    }
+  }
+
+  void sgd_momentum(float* params, const float* grads, float* velocity, std::size_t count,
+                    float lr, float momentum) override {
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < count; ++i) {
+      velocity[i] = momentum * velocity[i] + grads[i];
+      params[i] -= lr * velocity[i];
+    }
+  }
+
+  void copy(void* dst, const void* src, std::size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void to_host(void* dst, const void* src, std::size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void from_host(void* dst, const void* src, std::size_t bytes) override {
+    std::memcpy(dst, src, bytes);
+  }
+
+  void synchronize() override {}
+
+ private:
+  static void require_f32(DType type) {
+    if (type != DType::f32) throw RunError("cpu backend: only f32 buffers are supported");
+  }
+
+  // Batch-norm (per column, NHWC) or layer-norm (per row): one pass for the statistics, one pass
+  // that reads the input again and writes the output.
+  static void normalize(const MemoryPass& pass) {
+    const float* src = static_cast<const float*>(pass.src);
+    float* dst = static_cast<float*>(pass.dst);
+    const std::int64_t rows = pass.rows, cols = pass.cols;
+    if (pass.per_column) {
+      std::vector<double> sum(cols, 0.0), sq(cols, 0.0);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* row = src + r * cols;
+        for (std::int64_t c = 0; c < cols; ++c) {
+          sum[c] += row[c];
+          sq[c] += double(row[c]) * row[c];
+        }
+      }
+      std::vector<float> mean(cols), inv(cols);
+      for (std::int64_t c = 0; c < cols; ++c) {
+        const double m = sum[c] / double(rows);
+        mean[c] = float(m);
+        inv[c] = float(1.0 / std::sqrt(std::max(sq[c] / double(rows) - m * m, 0.0) + 1e-5));
+      }
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t c = 0; c < cols; ++c) {
+          dst[r * cols + c] = (src[r * cols + c] - mean[c]) * inv[c];
+        }
+      }
+    } else {
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* row = src + r * cols;
+        double s = 0.0, q = 0.0;
+        for (std::int64_t c = 0; c < cols; ++c) {
+          s += row[c];
+          q += double(row[c]) * row[c];
+        }
+        const double m = s / double(cols);
+        const float inv = float(1.0 / std::sqrt(std::max(q / double(cols) - m * m, 0.0) + 1e-5));
+        for (std::int64_t c = 0; c < cols; ++c) dst[r * cols + c] = (row[c] - float(m)) * inv;
+      }
+    }
+  }
+
+  // Normalisation backward: reduce dY and dY*X per channel, then dX from dY, X and the sums.
+  static void normalize_backward(const MemoryPass& pass) {
+    const float* dy = static_cast<const float*>(pass.src);
+    const float* x = static_cast<const float*>(pass.src2);
+    float* dx = static_cast<float*>(pass.dst);
+    const std::int64_t rows = pass.rows, cols = pass.cols;
+    if (pass.per_column) {
+      std::vector<double> sdy(cols, 0.0), sdyx(cols, 0.0);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t c = 0; c < cols; ++c) {
+          sdy[c] += dy[r * cols + c];
+          sdyx[c] += double(dy[r * cols + c]) * x[r * cols + c];
+        }
+      }
+      const double inv_rows = 1.0 / double(rows);
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t c = 0; c < cols; ++c) {
+          const std::int64_t i = r * cols + c;
+          dx[i] = float(dy[i] - sdy[c] * inv_rows - x[i] * sdyx[c] * inv_rows);
+        }
+      }
+    } else {
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        double s = 0.0, q = 0.0;
+        for (std::int64_t c = 0; c < cols; ++c) {
+          s += dy[r * cols + c];
+          q += double(dy[r * cols + c]) * x[r * cols + c];
+        }
+        const double inv_cols = 1.0 / double(cols);
+        for (std::int64_t c = 0; c < cols; ++c) {
+          const std::int64_t i = r * cols + c;
+          dx[i] = float(dy[i] - s * inv_cols - x[i] * q * inv_cols);
+        }
+      }
+    }
+  }
+
+  Precision precision_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> make_cpu_device(Precision precision) {
+  if (precision != Precision::fp32) {
+    throw UsageError(fmt::format(
+        "precision '{}' is not supported by the cpu backend (supported: fp32)", to_string(precision)));
+  }
+  return std::make_unique<CpuDevice>(precision);
+}
+
+}  // namespace scalebench
