@@ -39,6 +39,7 @@ enum class PassKind {
   unpool,     // dst[j] = src[j / w] for the window j belongs to (pooling backward)
   normalize,  // rows x cols: statistics, then dst = (src - mean) / std; reads src twice
   normalize_backward,  // rows x cols: src = dY, src2 = X; reduce both, then dst = dX
+  cast,       // dst[i] = src[i]: src is fp32 (parameters), dst the activation dtype (autocast)
 };
 
 struct MemoryPass {

@@ -2,6 +2,7 @@
 #include "kernels/cpu/cpu_device.hpp"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -142,6 +143,9 @@ class CpuDevice final : public Device {
         for (std::int64_t i = 0; i < n_out; ++i) dst[i] = src[i / w] * 0.5f;
         break;
       }
+      case PassKind::cast:
+        std::memcpy(dst, src, std::size_t(n_out) * sizeof(float));
+        break;
       case PassKind::normalize:
         normalize(pass);
         break;
@@ -276,6 +280,16 @@ class CpuDevice final : public Device {
 };
 
 }  // namespace
+
+void configure_cpu_threads(int processes_on_node) {
+  if (std::getenv("OMP_NUM_THREADS") || std::getenv("OPENBLAS_NUM_THREADS")) return;
+  const int cores = omp_get_num_procs();
+  const int threads = std::max(1, cores / std::max(1, processes_on_node));
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+}
+
+int cpu_threads() { return omp_get_max_threads(); }
 
 std::unique_ptr<Device> make_cpu_device(Precision precision) {
   if (precision != Precision::fp32) {

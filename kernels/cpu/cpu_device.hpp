@@ -9,4 +9,9 @@ namespace scalebench {
 
 std::unique_ptr<Device> make_cpu_device(Precision precision);
 
+// Threads for BLAS and the memory passes of this process. Unless the user set OMP_NUM_THREADS
+// or OPENBLAS_NUM_THREADS, ranks sharing a node split its cores instead of oversubscribing them.
+void configure_cpu_threads(int processes_on_node);
+int cpu_threads();
+
 }  // namespace scalebench

@@ -1,0 +1,43 @@
+// scalebench: the command line. Maps errors to exit status: 2 for bad input, 1 for a failed run.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/list_command.hpp"
+#include "harness/run_command.hpp"
+#include "harness/version.hpp"
+#include "kernels/errors.hpp"
+
+int main(int argc, char** argv) {
+  using namespace scalebench;
+  CLI::App app{
+      "scalebench: how far does data-parallel training scale on this machine, and where does "
+      "adding GPUs stop helping?"};
+  app.name("scalebench");
+  app.set_version_flag("--version", std::string(kScalebenchVersion) + " (" + kScalebenchGitCommit + ")");
+  app.require_subcommand(1);
+  add_list_command(app);
+  add_run_command(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "scalebench: %s (see scalebench --help)\n", e.what());
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "scalebench: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scalebench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,303 @@
+// The measured run loop: warm-up, then compute-only, communication-only and full-step phases.
+#include "harness/runner.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/stats.hpp"
+#include "harness/system_info.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/communicator_factory.hpp"
+#include "kernels/cpu/cpu_device.hpp"
+#include "kernels/errors.hpp"
+#include "workloads/data_parallel.hpp"
+
+namespace scalebench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Times `steps` calls of `step`, each started together on every rank; a step's time is the
+// slowest rank's.
+template <typename Step>
+std::vector<double> measure(MpiWorld& world, std::int64_t steps, Step&& step) {
+  std::vector<double> ms;
+  ms.reserve(std::size_t(steps));
+  for (std::int64_t s = 0; s < steps; ++s) {
+    world.barrier();
+    const auto t0 = Clock::now();
+    step(s);
+    ms.push_back(ms_since(t0));
+  }
+  world.max_in_place(ms);
+  return ms;
+}
+
+[[noreturn]] void inject(const FaultInjection& fault) {
+  if (fault.mode == "exit") {
+    std::fprintf(stderr, "scalebench: rank %d exits on purpose (fault injection)\n", fault.rank);
+    std::_Exit(3);
+  }
+  std::fprintf(stderr, "scalebench: rank %d stops answering on purpose (fault injection)\n",
+               fault.rank);
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
+}
+
+}  // namespace
+
+ResolvedRun resolve_run(const RunOptions& options, int world_size) {
+  ResolvedRun run;
+  run.options = options;
+  const WorkloadInfo& info = find_workload(options.workload);
+  const auto precision = parse_precision(options.precision);
+  if (!precision) {
+    throw UsageError(fmt::format("unknown precision '{}' (valid: fp32, tf32, bf16, fp16)",
+                                 options.precision));
+  }
+  if (options.strategy != "ddp" && options.strategy != "mirrored") {
+    throw UsageError(fmt::format("unknown strategy '{}' (valid: ddp, mirrored)", options.strategy));
+  }
+  run.backend = options.backend.empty() ? best_backend() : options.backend;
+  // Creating a device validates the backend name, that it was built, and the precision.
+  (void)make_device(run.backend, *precision, 0);
+
+  if (options.steps <= 0) {
+    throw UsageError(fmt::format("--steps must be a positive integer, got {}", options.steps));
+  }
+  if (options.warmup < 0) {
+    throw UsageError(fmt::format("--warmup must be 0 or more, got {}", options.warmup));
+  }
+  if (options.timeout_s <= 0) {
+    throw UsageError(fmt::format("--timeout must be a positive number of seconds, got {}",
+                                 options.timeout_s));
+  }
+  if (options.bucket_mb <= 0 || options.first_bucket_mb <= 0) {
+    throw UsageError("--bucket-mb and --first-bucket-mb must be positive");
+  }
+  if (options.packs <= 0) {
+    throw UsageError(fmt::format("--packs must be a positive integer, got {}", options.packs));
+  }
+
+  const int visible = visible_devices(run.backend);
+  if (options.strategy == "mirrored") {
+    const std::int64_t want = options.devices.value_or(run.backend == "cpu" ? 1 : visible);
+    if (want <= 0) {
+      throw UsageError(fmt::format("--devices must be a positive integer, got {}", want));
+    }
+    if (run.backend != "cpu" && want > visible) {
+      throw UsageError(fmt::format("--devices {} asks for more {} devices than the {} visible",
+                                   want, run.backend, visible));
+    }
+    if (run.backend == "cpu" && want > 64) {
+      throw UsageError(fmt::format("--devices {}: at most 64 CPU replicas", want));
+    }
+    run.local_devices = int(want);
+  } else if (options.devices && *options.devices != 1) {
+    throw UsageError("--devices is for the mirrored strategy; ddp runs one process per device");
+  }
+
+  const std::int64_t total_devices = std::int64_t(world_size) * run.local_devices;
+  if (options.global_batch) {
+    if (options.batch != 0) {
+      throw UsageError("give either --batch (per device) or --global-batch, not both");
+    }
+    const std::int64_t g = *options.global_batch;
+    if (g <= 0 || g % total_devices != 0) {
+      throw UsageError(fmt::format(
+          "--global-batch {} does not divide evenly over {} devices (allowed: a positive multiple "
+          "of {})",
+          g, total_devices, total_devices));
+    }
+    run.batch_per_device = g / total_devices;
+  } else {
+    if (options.batch < 0) {
+      throw UsageError(fmt::format("--batch must be a positive integer, got {}", options.batch));
+    }
+    run.batch_per_device = options.batch > 0 ? options.batch : info.default_batch;
+  }
+  run.image_size = options.image_size.value_or(info.default_image_size);
+  (void)build_model(info, 1, run.image_size);  // validates the image size
+  return run;
+}
+
+ResultRecord initial_record(const ResolvedRun& run, const LaunchInfo& launch) {
+  const RunOptions& o = run.options;
+  ResultRecord r;
+  r.status = "failed";
+  r.error = "the run did not finish";
+  RunPoint& p = r.point;
+  p.workload = o.workload;
+  p.strategy = o.strategy;
+  p.backend = run.backend;
+  p.precision = o.precision;
+  p.batch_per_device = run.batch_per_device;
+  p.devices = std::int64_t(launch.size) * run.local_devices;
+  p.global_batch = p.batch_per_device * p.devices;
+  p.scaling = o.global_batch ? "strong" : "weak";
+  p.nodes = launch.nodes;
+  p.devices_per_node = p.devices / std::max(1, launch.nodes);
+  p.world_size = launch.size;
+  p.image_size = run.image_size;
+  p.steps = o.steps;
+  p.warmup = o.warmup;
+  if (o.strategy == "ddp") {
+    p.options = {{"bucket_mb", o.bucket_mb},
+                 {"first_bucket_mb", o.first_bucket_mb},
+                 {"overlap", o.overlap},
+                 {"graph", o.graph}};
+  } else {
+    p.options = {{"packs", o.packs}, {"devices_per_process", run.local_devices}, {"graph", o.graph}};
+  }
+  p.cluster = o.cluster;
+  p.label = o.label;
+  const Model model = build_model(find_workload(o.workload), 1, run.image_size);
+  r.model.parameters = model.parameters();
+  r.model.forward_flops_per_sample = model.forward_flops();
+  r.model.layers = std::int64_t(model.layers.size());
+  r.model.gradient_bytes = model.parameters() * std::int64_t(sizeof(float));
+  r.provenance = make_provenance(o.command_line);
+  r.system.hostname = launch.host;
+  return r;
+}
+
+void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch,
+               const FaultInjection& fault, ResultRecord& record) {
+  const RunOptions& o = run.options;
+  world.set_timeout(o.timeout_s);
+  const Precision precision = *parse_precision(o.precision);
+  const Model model = build_model(find_workload(o.workload), run.batch_per_device, run.image_size);
+
+  if (run.backend == "cpu") configure_cpu_threads(launch.local_size);
+  // Devices: ddp drives the device of its local rank; mirrored drives devices 0..n-1.
+  std::vector<std::unique_ptr<Device>> devices;
+  std::vector<Device*> device_ptrs;
+  std::vector<std::int64_t> device_indices;
+  if (o.strategy == "ddp") {
+    const int index = device_for_rank(launch, visible_devices(run.backend), run.backend);
+    devices.push_back(make_device(run.backend, precision, index));
+    device_indices.push_back(index);
+  } else {
+    for (int j = 0; j < run.local_devices; ++j) {
+      devices.push_back(make_device(run.backend, precision, j));
+      device_indices.push_back(j);
+    }
+  }
+  for (auto& d : devices) device_ptrs.push_back(d.get());
+
+  std::vector<std::unique_ptr<TrainingStep>> replicas;
+  std::vector<TrainingStep*> replica_ptrs;
+  for (std::size_t j = 0; j < devices.size(); ++j) {
+    const std::uint64_t seed = 1000003ULL * std::uint64_t(launch.rank * 64 + int(j) + 1);
+    replicas.push_back(std::make_unique<TrainingStep>(*devices[j], model, seed));
+    replica_ptrs.push_back(replicas.back().get());
+  }
+  auto comm = make_communicator(run.backend, world.comm(), device_ptrs, o.timeout_s);
+  StrategyConfig config = o.strategy == "ddp"
+                              ? make_ddp(model, o.bucket_mb, o.first_bucket_mb, o.overlap)
+                              : make_mirrored(model, int(o.packs));
+  DataParallel dp(std::move(config), replica_ptrs, *comm, launch.rank * run.local_devices);
+
+  // System facts from every rank.
+  fill_system(record.system, *devices.front(), world, launch, device_indices);
+
+  for (std::int64_t s = 0; s < o.warmup; ++s) {
+    dp.full_step();
+    dp.synchronize();
+  }
+  world.barrier();
+
+  const auto compute_ms = measure(world, o.steps, [&](std::int64_t) {
+    dp.compute_step();
+    dp.synchronize();
+  });
+
+  const std::size_t n_units = dp.config().units.size();
+  std::vector<double> unit_ms(std::size_t(o.steps) * n_units);
+  const auto comm_ms = measure(world, o.steps, [&](std::int64_t s) {
+    for (std::size_t u = 0; u < n_units; ++u) {
+      const auto t0 = Clock::now();
+      dp.allreduce_unit(u);
+      dp.synchronize();
+      unit_ms[std::size_t(s) * n_units + u] = ms_since(t0);
+    }
+  });
+  world.max_in_place(unit_ms);
+
+  const bool faulty = fault.rank == launch.rank && (fault.mode == "exit" || fault.mode == "hang");
+  const auto full_ms = measure(world, o.steps, [&](std::int64_t s) {
+    if (faulty && s == o.steps / 2) inject(fault);
+    dp.full_step();
+    dp.synchronize();
+  });
+
+  const std::optional<std::string> mismatch =
+      dp.check(fault.mode == "corrupt" ? fault.rank * run.local_devices : -1);
+  const bool any_mismatch = world.any(mismatch.has_value());
+
+  // The record (meaningful on rank 0, which writes it).
+  record.phases.compute = compute_stats(compute_ms);
+  record.phases.communication = compute_stats(comm_ms);
+  record.phases.full = compute_stats(full_ms);
+  record.step = record.phases.full;
+  const double full = record.phases.full->median_ms;
+  const double compute = record.phases.compute->median_ms;
+  const double allreduce = record.phases.communication->median_ms;
+  const std::int64_t devices_total = record.point.devices;
+  record.throughput = Throughput{double(record.point.global_batch) / (full / 1e3),
+                                 double(record.point.global_batch) / (full / 1e3) / double(devices_total)};
+
+  CommunicationRecord c;
+  const int n = dp.participants();
+  const double bus_factor = 2.0 * double(n - 1) / double(n);  // nccl-tests doc/PERFORMANCE.md
+  c.exposed_ms = std::max(0.0, full - compute);
+  c.allreduce_ms = allreduce;
+  c.overlap = allreduce > 0 ? std::clamp(1.0 - c.exposed_ms / allreduce, 0.0, 1.0) : 1.0;
+  c.share = full > 0 ? c.exposed_ms / full : 0.0;
+  const double grad_bytes = double(record.model.gradient_bytes);
+  c.algbw_gbps = allreduce > 0 ? grad_bytes / (allreduce * 1e-3) / 1e9 : 0.0;
+  c.busbw_gbps = c.algbw_gbps * bus_factor;
+  for (std::size_t u = 0; u < n_units; ++u) {
+    std::vector<double> per_step;
+    for (std::int64_t s = 0; s < o.steps; ++s) per_step.push_back(unit_ms[std::size_t(s) * n_units + u]);
+    const GradientUnit& gu = dp.config().units[u];
+    BucketRecord b;
+    b.index = gu.index;
+    b.bytes = gu.bytes();
+    b.tensors = gu.tensors;
+    b.time_ms = compute_stats(per_step).median_ms;
+    b.algbw_gbps = b.time_ms > 0 ? double(b.bytes) / (b.time_ms * 1e-3) / 1e9 : 0.0;
+    b.busbw_gbps = b.algbw_gbps * bus_factor;
+    c.buckets.push_back(b);
+  }
+  c.check = any_mismatch ? "failed" : "passed";
+  record.communication = c;
+  if (any_mismatch) {
+    record.status = "failed";
+    record.error = mismatch ? fmt::format("all-reduce check failed on rank {}: {}", launch.rank, *mismatch)
+                            : std::string("all-reduce check failed on another rank");
+    // Rank 0 names the failing rank: gather the messages.
+  } else {
+    record.status = "ok";
+    record.error.reset();
+  }
+  const auto messages = world.gather_strings(mismatch.value_or(""));
+  if (launch.rank == 0 && any_mismatch) {
+    for (std::size_t r = 0; r < messages.size(); ++r) {
+      if (!messages[r].empty()) {
+        record.error = fmt::format("all-reduce check failed on rank {}: {}", r, messages[r]);
+        break;
+      }
+    }
+  }
+  record.provenance.end_time = utc_now_iso();
+}
+
+}  // namespace scalebench

@@ -1,0 +1,99 @@
+// The shared data-parallel loop: when all-reduces start and wait, and the correctness check.
+#include "workloads/data_parallel.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace scalebench {
+
+DataParallel::DataParallel(StrategyConfig config, std::vector<TrainingStep*> replicas,
+                           Communicator& comm, int first_participant)
+    : config_(std::move(config)),
+      replicas_(std::move(replicas)),
+      comm_(comm),
+      first_participant_(first_participant) {
+  for (TrainingStep* r : replicas_) devices_.push_back(&r->device());
+}
+
+void DataParallel::synchronize() {
+  for (Device* d : devices_) d->synchronize();
+}
+
+void DataParallel::compute_step() {
+  for (TrainingStep* r : replicas_) {
+    r->forward();
+    r->backward();
+    r->optimizer();
+  }
+}
+
+RequestId DataParallel::start_unit(std::size_t unit) {
+  const GradientUnit& u = config_.units[unit];
+  std::vector<float*> buffers;
+  for (TrainingStep* r : replicas_) buffers.push_back(r->gradients() + u.offset);
+  return comm_.allreduce_async(buffers, std::size_t(u.count), devices_);
+}
+
+void DataParallel::full_step() {
+  std::vector<RequestId> requests;
+  requests.reserve(config_.units.size());
+  if (config_.overlap && replicas_.size() == 1) {
+    TrainingStep& r = *replicas_.front();
+    r.forward();
+    std::size_t next = 0;
+    r.backward([&](int layer) {
+      while (next < config_.units.size() && config_.units[next].ready_layer >= layer) {
+        requests.push_back(start_unit(next++));
+      }
+      comm_.progress();
+    });
+    while (next < config_.units.size()) requests.push_back(start_unit(next++));
+  } else {
+    for (TrainingStep* r : replicas_) {
+      r->forward();
+      r->backward();
+    }
+    for (std::size_t u = 0; u < config_.units.size(); ++u) requests.push_back(start_unit(u));
+  }
+  for (RequestId id : requests) comm_.wait(id);
+  for (TrainingStep* r : replicas_) r->optimizer();
+}
+
+void DataParallel::allreduce_unit(std::size_t unit) { comm_.wait(start_unit(unit)); }
+
+std::optional<std::string> DataParallel::check(int corrupt_participant) {
+  // Participant p contributes (p + 1) * (1 + e % 7) to element e: small integers, so the fp32
+  // sums are exact and the expected value is (1 + e % 7) * n (n + 1) / 2.
+  const int n = participants();
+  const double triangle = double(n) * double(n + 1) / 2.0;
+  for (std::size_t ui = 0; ui < config_.units.size(); ++ui) {
+    const GradientUnit& u = config_.units[ui];
+    std::vector<float> host(std::size_t(u.count));
+    for (std::size_t j = 0; j < replicas_.size(); ++j) {
+      const int p = first_participant_ + int(j);
+      for (std::int64_t e = 0; e < u.count; ++e) host[e] = float((p + 1) * (1 + e % 7));
+      if (p == corrupt_participant) host[std::size_t(u.count / 2)] += 1.0f;
+      devices_[j]->from_host(replicas_[j]->gradients() + u.offset, host.data(),
+                             host.size() * sizeof(float));
+    }
+    synchronize();
+    allreduce_unit(ui);
+    synchronize();
+    for (std::size_t j = 0; j < replicas_.size(); ++j) {
+      devices_[j]->to_host(host.data(), replicas_[j]->gradients() + u.offset,
+                           host.size() * sizeof(float));
+      for (std::int64_t e = 0; e < u.count; ++e) {
+        const double expected = double(1 + e % 7) * triangle;
+        if (std::fabs(double(host[e]) - expected) > 1e-6 * expected) {
+          return fmt::format("bucket {}: element {} on device {} is {}, expected {}", ui, e,
+                             first_participant_ + int(j), host[e], expected);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace scalebench

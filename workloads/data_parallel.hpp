@@ -1,0 +1,61 @@
+// The data-parallel step shared by both strategies: replicas compute, gradient units travel
+// through the communicator as the strategy says (during backward or after it).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernels/communicator.hpp"
+#include "workloads/gradient_plan.hpp"
+#include "workloads/training_step.hpp"
+
+namespace scalebench {
+
+struct StrategyConfig {
+  std::string name;  // "ddp" or "mirrored"
+  std::vector<GradientUnit> units;
+  bool overlap = false;  // start each unit's all-reduce as soon as backward has produced it
+};
+
+// ddp.cpp and mirrored.cpp: what is different about each strategy.
+StrategyConfig make_ddp(const Model& model, double bucket_mb, double first_bucket_mb,
+                        bool overlap);
+StrategyConfig make_mirrored(const Model& model, int packs);
+
+class DataParallel {
+ public:
+  // `replicas`: the model replicas this process drives (ddp: one; mirrored: one per local
+  // device). `first_participant`: global index of replicas[0] among all participants.
+  DataParallel(StrategyConfig config, std::vector<TrainingStep*> replicas, Communicator& comm,
+               int first_participant);
+
+  // Forward, backward and optimizer on every replica, no communication.
+  void compute_step();
+  // The full step: compute with the gradient all-reduces of the strategy.
+  void full_step();
+  // All-reduces one gradient unit and waits for it (communication-only phase).
+  void allreduce_unit(std::size_t unit);
+  // Waits until every replica's device has finished its work.
+  void synchronize();
+
+  // Fills each unit with a participant-dependent pattern, all-reduces it and checks the sums on
+  // every replica. Returns the first mismatch as "bucket B: element E is X, expected Y".
+  // `corrupt_participant` (tests only) perturbs one participant's contribution.
+  std::optional<std::string> check(int corrupt_participant = -1);
+
+  const StrategyConfig& config() const { return config_; }
+  int participants() const { return comm_.participants(); }
+
+ private:
+  RequestId start_unit(std::size_t unit);
+
+  StrategyConfig config_;
+  std::vector<TrainingStep*> replicas_;
+  std::vector<Device*> devices_;
+  Communicator& comm_;
+  int first_participant_;
+};
+
+}  // namespace scalebench
