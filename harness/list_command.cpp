@@ -48,6 +48,14 @@ CLI::App* add_list_command(CLI::App& app) {
                    "counts 2), default batch and layer count");
   wl->add_flag("--json", *json, "print JSON instead of a table");
   wl->callback([json]() { print_workloads(*json); });
+  CLI::App* be = list->add_subcommand(
+      "backends", "Backends built into this binary, their visible devices, and the best one");
+  be->callback([]() {
+    const std::string best = best_backend();
+    for (const std::string& name : built_backends()) {
+      fmt::print("{:<5} {} device(s){}\n", name, visible_devices(name), name == best ? "  best" : "");
+    }
+  });
   return list;
 }
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what scalebench needs from Debian 12's packages (as root; uses sudo otherwise).
+# Every package is listed, with its purpose, in README.md ("Dependencies").
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ git                 # build
+  nlohmann-json3-dev libcli11-dev libfmt-dev # JSON, command line, formatting
+  libopenblas-openmp-dev                     # BLAS for the CPU backend (OpenMP build)
+  libopenmpi-dev openmpi-bin                 # MPI: ranks, bootstrap, CPU all-reduce
+  libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
+  gnuplot-nox                                # report figures
+)
+packages+=("$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "scalebench: all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "scalebench: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
