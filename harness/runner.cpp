@@ -1,6 +1,7 @@
 // The measured run loop: warm-up, then compute-only, communication-only and full-step phases.
 #include "harness/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -66,6 +67,12 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     throw UsageError(fmt::format("unknown strategy '{}' (valid: ddp, mirrored)", options.strategy));
   }
   run.backend = options.backend.empty() ? best_backend() : options.backend;
+  const auto built = built_backends();
+  if (run.backend != "cpu" && std::find(built.begin(), built.end(), run.backend) != built.end() &&
+      visible_devices(run.backend) == 0) {
+    throw UsageError(fmt::format("backend '{}' is built but no {} device is visible to this process",
+                                 run.backend, run.backend));
+  }
   // Creating a device validates the backend name, that it was built, and the precision.
   (void)make_device(run.backend, *precision, 0);
 
