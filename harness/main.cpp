@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/list_command.hpp"
+#include "harness/plan_commands.hpp"
+#include "harness/report_command.hpp"
 #include "harness/run_command.hpp"
 #include "harness/version.hpp"
 #include "kernels/errors.hpp"
@@ -17,8 +19,11 @@ int main(int argc, char** argv) {
   app.name("scalebench");
   app.set_version_flag("--version", std::string(kScalebenchVersion) + " (" + kScalebenchGitCommit + ")");
   app.require_subcommand(1);
-  add_list_command(app);
+  CLI::App* list = add_list_command(app);
+  add_list_clusters(*list);
   add_run_command(app, argc, argv);
+  add_plan_commands(app);
+  add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

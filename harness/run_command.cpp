@@ -17,10 +17,7 @@
 #include "harness/run_options.hpp"
 #include "harness/runner.hpp"
 #include "kernels/errors.hpp"
-#if __has_include("harness/plan/planned_run.hpp")
 #include "harness/plan/planned_run.hpp"
-#define SCALEBENCH_HAVE_PLAN 1
-#endif
 
 namespace scalebench {
 namespace {
@@ -166,13 +163,9 @@ int execute(RunArgs& args, int argc, char** argv) {
   o.overlap = !args.no_overlap;
   const FaultInjection fault = parse_fault(args.fault);
   if (!args.plan.empty()) {
-#ifdef SCALEBENCH_HAVE_PLAN
     const std::string command_line = o.command_line;
     o = load_planned_run(args.plan, args.point);
     o.command_line = command_line;
-#else
-    throw UsageError("--plan is not supported by this build");
-#endif
   } else if (o.workload.empty()) {
     throw UsageError("run needs --workload NAME (or --plan FILE); see scalebench run --help");
   }

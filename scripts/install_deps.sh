@@ -9,6 +9,7 @@ packages=(
   libopenmpi-dev openmpi-bin                 # MPI: ranks, bootstrap, CPU all-reduce
   libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
   gnuplot-nox                                # report figures
+  slurmctld slurmd slurm-client munge libpmix-dev  # the local Slurm cluster of the end-to-end test
 )
 packages+=("$@")
 missing=()

@@ -1,0 +1,140 @@
+// Batch scripts: the array script of a job shape and the report job's script. Every value that
+// enters a script was validated when the profile and the spec were loaded; paths are quoted here.
+#include "harness/plan/batch_script.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/plan/plan.hpp"
+#include "harness/plan/shell_quote.hpp"
+#include "kernels/errors.hpp"
+
+namespace scalebench::plan {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+std::string header(const Plan& plan, const std::string& job_name, const std::string& partition) {
+  std::string s = "#!/bin/bash\n";
+  s += fmt::format("#SBATCH --job-name=sb-{}\n", job_name);
+  if (plan.spec.account) s += fmt::format("#SBATCH --account={}\n", *plan.spec.account);
+  s += fmt::format("#SBATCH --partition={}\n", partition);
+  return s;
+}
+
+std::string environment(const Plan& plan) {
+  std::string s;
+  for (const auto& line : plan.cluster.environment) s += line + "\n";
+  return s;
+}
+
+std::string plan_check() {
+  // The scripts refer to plan.json relative to the working directory: scalebench submit passes
+  // --chdir=<plan folder>; a hand-run sbatch must be started from the plan folder.
+  return "if [ ! -f plan.json ]; then\n"
+         "  echo \"scalebench: plan.json not found in $PWD: submit from the plan folder\" >&2\n"
+         "  exit 2\n"
+         "fi\n";
+}
+
+}  // namespace
+
+std::string or_cpu_masks(const std::vector<std::string>& masks) {
+  std::string digits;  // least significant first
+  for (const auto& m : masks) {
+    std::string_view hex = std::string_view(m).substr(2);
+    if (digits.size() < hex.size()) digits.resize(hex.size(), '0');
+    for (std::size_t i = 0; i < hex.size(); ++i) {
+      int v = hex_value(hex[hex.size() - 1 - i]) | hex_value(digits[i]);
+      digits[i] = "0123456789abcdef"[v];
+    }
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::reverse(digits.begin(), digits.end());
+  return "0x" + (digits.empty() ? std::string("0") : digits);
+}
+
+std::string array_script(const Plan& plan, const PlannedJob& job) {
+  const ClusterProfile& c = plan.cluster;
+  const JobShape& sh = job.shape;
+  std::string s = header(plan, job.name, sh.partition);
+  s += fmt::format("#SBATCH --nodes={}\n", sh.nodes);
+  s += fmt::format("#SBATCH --ntasks-per-node={}\n", sh.tasks_per_node);
+  s += fmt::format("#SBATCH --cpus-per-task={}\n", sh.cpus_per_task);
+  if (sh.memory_per_node_gb) s += fmt::format("#SBATCH --mem={}G\n", *sh.memory_per_node_gb);
+  switch (c.gpu_request.style) {
+    case GpuRequestStyle::gres:
+      if (c.gpu_request.gres_type)
+        s += fmt::format("#SBATCH --gres=gpu:{}:{}\n", *c.gpu_request.gres_type, sh.gpus_per_node);
+      else
+        s += fmt::format("#SBATCH --gres=gpu:{}\n", sh.gpus_per_node);
+      break;
+    case GpuRequestStyle::gpus_per_node:
+      s += fmt::format("#SBATCH --gpus-per-node={}\n", sh.gpus_per_node);
+      break;
+    case GpuRequestStyle::none:
+      break;
+  }
+  if (sh.exclusive) s += "#SBATCH --exclusive\n";
+  s += fmt::format("#SBATCH --time={}\n", format_time_limit(job.time_s));
+  std::string array = fmt::format("0-{}", job.points.size() - 1);
+  if (plan.spec.max_concurrent) array += fmt::format("%{}", *plan.spec.max_concurrent);
+  s += fmt::format("#SBATCH --array={}\n", array);
+  s += fmt::format("#SBATCH --output={}/%x_%A_%a.out\n", plan.logs_dir);
+  s += "\n";
+  s += fmt::format("# scalebench sweep on {}: job {} runs {} point(s), one per array task;\n",
+                   c.name, job.name, job.points.size());
+  s += fmt::format("# task k runs point points[k] of plan.json ({}), each {} task(s) x {} GPU(s).\n",
+                   fmt::join(job.points, " "), sh.tasks(), sh.gpus_per_task());
+  s += "# This script is only a launcher: `scalebench run --plan` reads the point and writes its\n";
+  s += "# result, also when the run fails.\n";
+  s += "set -u\n";
+  s += plan_check();
+  s += environment(plan);
+  s += fmt::format("export {}={}\n", kJobEnvironmentVariable, job.name);
+  std::string launch = "srun";
+  for (const auto& a : c.launcher.srun_args) launch += " " + a;
+  if (sh.bind_masks) {
+    // Masks in local-rank order: the rank that drives GPU k runs on the cores nearest to it.
+    std::vector<std::string> masks;
+    const auto& all = c.binding->cpu_masks;
+    for (std::int64_t t = 0; t < sh.tasks_per_node; ++t) {
+      std::vector<std::string> mine(all.begin() + t * sh.gpus_per_task(),
+                                    all.begin() + (t + 1) * sh.gpus_per_task());
+      masks.push_back(or_cpu_masks(mine));
+    }
+    launch += fmt::format(" --cpu-bind=mask_cpu:{}", fmt::join(masks, ","));
+  }
+  s += fmt::format("{} {} run --plan plan.json\n", launch, shell_quote(plan.spec.binary));
+  return s;
+}
+
+std::string report_script(const Plan& plan) {
+  const ClusterProfile& c = plan.cluster;
+  std::string partition = c.report_partition ? *c.report_partition
+                          : plan.jobs.empty() ? c.partitions.front().name
+                                              : plan.jobs.front().shape.partition;
+  std::string s = header(plan, "report", partition);
+  s += "#SBATCH --nodes=1\n";
+  s += "#SBATCH --ntasks=1\n";
+  s += "#SBATCH --cpus-per-task=1\n";
+  s += "#SBATCH --time=00:15:00\n";
+  s += fmt::format("#SBATCH --output={}/%x_%j.out\n", plan.logs_dir);
+  s += "\n";
+  s += fmt::format("# scalebench sweep on {}: the report of all {} point(s). scalebench submit\n",
+                   c.name, plan.points.size());
+  s += "# starts it after every array has ended (--dependency=afterany), failed points included.\n";
+  s += "set -u\n";
+  s += plan_check();
+  s += environment(plan);
+  s += fmt::format("{} report {} -o {}\n", shell_quote(plan.spec.binary),
+                   shell_quote(plan.results_dir), shell_quote(plan.report_dir));
+  return s;
+}
+
+}  // namespace scalebench::plan

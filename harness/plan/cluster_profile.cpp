@@ -1,0 +1,318 @@
+// Cluster profiles: loading, validation (including script safety) and lookup by name.
+#include "harness/plan/cluster_profile.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "harness/plan/json_fields.hpp"
+#include "harness/plan/shell_quote.hpp"
+#include "kernels/errors.hpp"
+
+#ifndef SCALEBENCH_CONFIG_DIR
+#define SCALEBENCH_CONFIG_DIR ""
+#endif
+
+namespace scalebench::plan {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::set<std::string> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
+const std::set<std::string> kBackends = {"cpu", "cuda", "hip"};
+
+// Every figure-carrying section names a source id that the "sources" list must hold.
+void require_source(const std::string& id, const std::set<std::string>& ids, const std::string& where) {
+  if (!ids.count(id))
+    throw UsageError(fmt::format("{}: source \"{}\" is not in the profile's \"sources\"", where, id));
+}
+
+Link parse_link(const nlohmann::json& j, const std::string& where, const std::set<std::string>& ids) {
+  JsonFields f(j, where);
+  Link l;
+  l.name = f.str("name");
+  l.bandwidth_gb_per_s = f.opt_number("bandwidth_gb_per_s");
+  l.latency_us = f.opt_number("latency_us");
+  l.note = f.opt_str("note");
+  l.source = f.str("source");
+  f.finish();
+  require_source(l.source, ids, where);
+  if ((!l.bandwidth_gb_per_s || !l.latency_us) && !l.note)
+    throw UsageError(fmt::format("{}: a figure left out needs a \"note\" saying why", where));
+  return l;
+}
+
+}  // namespace
+
+std::string_view to_string(GpuRequestStyle s) {
+  switch (s) {
+    case GpuRequestStyle::gres: return "gres";
+    case GpuRequestStyle::gpus_per_node: return "gpus_per_node";
+    case GpuRequestStyle::none: return "none";
+  }
+  return "?";
+}
+
+const NodeType& ClusterProfile::node_type(const std::string& n) const {
+  for (const auto& t : node_types)
+    if (t.name == n) return t;
+  throw UsageError(fmt::format("cluster {} has no node type '{}'", name, n));
+}
+
+const Partition* ClusterProfile::find_partition(const std::string& n) const {
+  for (const auto& p : partitions)
+    if (p.name == n) return &p;
+  return nullptr;
+}
+
+ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string& where) {
+  JsonFields f(j, where);
+  ClusterProfile c;
+  if (f.str("schema") != kClusterSchema)
+    throw UsageError(fmt::format("{}: \"schema\" must be \"{}\"", where, kClusterSchema));
+  c.name = f.str("name");
+  require_name(c.name, where + ": name");
+  c.description = f.str("description");
+  c.scheduler = f.str("scheduler");
+  if (c.scheduler != "slurm" && c.scheduler != "none")
+    throw UsageError(fmt::format("{}: \"scheduler\" must be \"slurm\" or \"none\"", where));
+  c.backend = f.str("backend");
+  if (!kBackends.count(c.backend))
+    throw UsageError(fmt::format("{}: \"backend\" must be cpu, cuda or hip", where));
+  c.account_required = f.boolean("account_required", c.uses_slurm());
+
+  // Sources first: every other section refers to them.
+  std::set<std::string> ids;
+  {
+    const auto* list = f.sub("sources", true);
+    if (!list->is_array() || list->empty())
+      throw UsageError(fmt::format("{}: \"sources\" must be a non-empty list", where));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      JsonFields s((*list)[i], fmt::format("{}: sources[{}]", where, i));
+      Source src{s.str("id"), s.str("title"), s.str("url")};
+      s.finish();
+      if (!ids.insert(src.id).second)
+        throw UsageError(fmt::format("{}: source id \"{}\" appears twice", where, src.id));
+      c.sources.push_back(std::move(src));
+    }
+  }
+
+  const auto* types = f.sub("node_types", true);
+  if (!types->is_array() || types->empty())
+    throw UsageError(fmt::format("{}: \"node_types\" must be a non-empty list", where));
+  for (std::size_t i = 0; i < types->size(); ++i) {
+    std::string w = fmt::format("{}: node_types[{}]", where, i);
+    JsonFields t((*types)[i], w);
+    NodeType n;
+    n.name = t.str("name");
+    require_name(n.name, w + ": name");
+    n.gpus = t.integer("gpus");
+    n.gpu_model = t.str("gpu_model");
+    n.gpu_memory_gb = t.number("gpu_memory_gb");
+    n.cpu_cores = t.integer("cpu_cores");
+    n.memory_gb = t.number("memory_gb");
+    if (const auto* peaks = t.sub("peak_tflops", false)) {
+      JsonFields p(*peaks, w + ": peak_tflops");
+      for (const auto& prec : kPrecisions)
+        if (auto v = p.opt_number(prec)) n.peak_tflops[prec] = *v;
+      p.finish();
+    }
+    t.opt_str("note");
+    n.source = t.str("source");
+    t.finish();
+    require_source(n.source, ids, w);
+    if (n.gpus < 1 || n.cpu_cores < 1 || n.memory_gb <= 0 || n.gpu_memory_gb < 0)
+      throw UsageError(fmt::format("{}: gpus, cpu_cores and memory_gb must be positive", w));
+    c.node_types.push_back(std::move(n));
+  }
+
+  const auto* parts = f.sub("partitions", true);
+  if (!parts->is_array() || parts->empty())
+    throw UsageError(fmt::format("{}: \"partitions\" must be a non-empty list", where));
+  for (std::size_t i = 0; i < parts->size(); ++i) {
+    std::string w = fmt::format("{}: partitions[{}]", where, i);
+    JsonFields t((*parts)[i], w);
+    Partition p;
+    p.name = t.str("name");
+    require_name(p.name, w + ": name");
+    p.node_type = t.str("node_type");
+    c.node_type(p.node_type);  // must exist
+    p.min_nodes = t.opt_integer("min_nodes").value_or(1);
+    p.max_nodes = t.opt_integer("max_nodes");
+    p.max_gpus = t.opt_integer("max_gpus");
+    if (auto tl = t.opt_str("max_time")) p.max_time_s = parse_time_limit(*tl, w + ": max_time");
+    p.whole_nodes = t.boolean("whole_nodes", false);
+    p.auto_select = t.boolean("auto", true);
+    t.opt_str("note");
+    p.source = t.str("source");
+    t.finish();
+    require_source(p.source, ids, w);
+    if (p.min_nodes < 1 || (p.max_nodes && *p.max_nodes < p.min_nodes))
+      throw UsageError(fmt::format("{}: node limits are inconsistent", w));
+    if (c.find_partition(p.name))
+      throw UsageError(fmt::format("{}: partition '{}' appears twice", w, p.name));
+    c.partitions.push_back(std::move(p));
+  }
+  c.report_partition = f.opt_str("report_partition");
+  if (c.report_partition) require_name(*c.report_partition, where + ": report_partition");
+
+  {
+    std::string w = where + ": gpu_request";
+    JsonFields g(*f.sub("gpu_request", true), w);
+    auto style = g.str("style");
+    if (style == "gres") c.gpu_request.style = GpuRequestStyle::gres;
+    else if (style == "gpus_per_node") c.gpu_request.style = GpuRequestStyle::gpus_per_node;
+    else if (style == "none") c.gpu_request.style = GpuRequestStyle::none;
+    else throw UsageError(fmt::format("{}: \"style\" must be gres, gpus_per_node or none", w));
+    c.gpu_request.gres_type = g.opt_str("gres_type");
+    if (c.gpu_request.gres_type) require_name(*c.gpu_request.gres_type, w + ": gres_type");
+    c.gpu_request.source = g.str("source");
+    g.finish();
+    require_source(c.gpu_request.source, ids, w);
+  }
+  {
+    std::string w = where + ": resources";
+    JsonFields r(*f.sub("resources", true), w);
+    c.resources.cpus_per_gpu = r.integer("cpus_per_gpu");
+    c.resources.memory_per_gpu_gb = r.opt_number("memory_per_gpu_gb");
+    c.resources.exclusive_full_nodes = r.boolean("exclusive_full_nodes", false);
+    r.opt_str("note");
+    c.resources.source = r.str("source");
+    r.finish();
+    require_source(c.resources.source, ids, w);
+    if (c.resources.cpus_per_gpu < 1) throw UsageError(w + ": cpus_per_gpu must be positive");
+    for (const auto& n : c.node_types)
+      if (c.resources.cpus_per_gpu * n.gpus > n.cpu_cores)
+        throw UsageError(fmt::format("{}: {} CPUs per GPU exceed the {} cores of node type {}", w,
+                                     c.resources.cpus_per_gpu, n.cpu_cores, n.name));
+  }
+  if (const auto* b = f.sub("binding", false)) {
+    std::string w = where + ": binding";
+    JsonFields bf(*b, w);
+    Binding bind;
+    bind.cpu_masks = bf.strings("cpu_masks", true);
+    bf.opt_str("note");
+    bind.source = bf.str("source");
+    bf.finish();
+    require_source(bind.source, ids, w);
+    for (const auto& m : bind.cpu_masks) require_cpu_mask(m, w);
+    for (const auto& n : c.node_types)
+      if (static_cast<std::int64_t>(bind.cpu_masks.size()) != n.gpus)
+        throw UsageError(fmt::format("{}: {} masks for {} GPUs per node", w, bind.cpu_masks.size(), n.gpus));
+    c.binding = std::move(bind);
+  }
+  if (const auto* l = f.sub("launcher", false)) {
+    std::string w = where + ": launcher";
+    JsonFields lf(*l, w);
+    c.launcher.srun_args = lf.strings("srun_args");
+    c.launcher.mpirun_args = lf.strings("mpirun_args");
+    lf.finish();
+    for (const auto& a : c.launcher.srun_args) require_launcher_argument(a, w);
+    for (const auto& a : c.launcher.mpirun_args) require_launcher_argument(a, w);
+  }
+  c.environment = f.strings("environment");
+  for (std::size_t i = 0; i < c.environment.size(); ++i)
+    require_environment_line(c.environment[i], fmt::format("{}: environment[{}]", where, i));
+  {
+    JsonFields ic(*f.sub("interconnect", true), where + ": interconnect");
+    c.intra_node = parse_link(*ic.sub("intra_node", true), where + ": interconnect.intra_node", ids);
+    c.inter_node = parse_link(*ic.sub("inter_node", true), where + ": interconnect.inter_node", ids);
+    ic.finish();
+  }
+  {
+    std::string w = where + ": billing";
+    JsonFields b(*f.sub("billing", true), w);
+    c.billing.unit = b.str("unit");
+    c.billing.per_gpu_hour = b.opt_number("per_gpu_hour").value_or(0);
+    c.billing.per_core_hour = b.opt_number("per_core_hour").value_or(0);
+    c.billing.per_gib_hour = b.opt_number("per_gib_hour").value_or(0);
+    c.billing.per_node_hour = b.opt_number("per_node_hour").value_or(0);
+    c.billing.note = b.opt_str("note");
+    c.billing.source = b.opt_str("source");
+    b.finish();
+    if (c.billing.source) require_source(*c.billing.source, ids, w);
+    else if (!c.billing.note) throw UsageError(w + ": needs a \"source\" or a \"note\"");
+  }
+  f.finish();
+  if (c.uses_slurm() && c.gpu_request.style == GpuRequestStyle::none && c.backend != "cpu")
+    throw UsageError(fmt::format("{}: a Slurm GPU cluster must say how GPUs are requested", where));
+  c.raw = j;
+  return c;
+}
+
+ClusterProfile load_cluster_profile_file(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read cluster profile {}", path.string()));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
+  }
+  return parse_cluster_profile(j, path.string());
+}
+
+std::vector<fs::path> cluster_search_path() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("SCALEBENCH_CLUSTERS")) {
+    std::string s = env;
+    std::size_t i = 0;
+    while (i <= s.size()) {
+      auto j = s.find(':', i);
+      if (j == std::string::npos) j = s.size();
+      if (j > i) dirs.emplace_back(s.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  if (const char* home = std::getenv("HOME"))
+    dirs.push_back(fs::path(home) / ".config/scalebench/clusters");
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share/scalebench/clusters");
+  if (std::string(SCALEBENCH_CONFIG_DIR).size() > 0)
+    dirs.push_back(fs::path(SCALEBENCH_CONFIG_DIR) / "clusters");
+  return dirs;
+}
+
+ClusterProfile find_cluster_profile(const std::string& name_or_path) {
+  bool is_path = name_or_path.find('/') != std::string::npos ||
+                 (name_or_path.size() > 5 && name_or_path.ends_with(".json"));
+  if (is_path) return load_cluster_profile_file(name_or_path);
+  require_name(name_or_path, "cluster");
+  std::vector<std::string> looked;
+  for (const auto& dir : cluster_search_path()) {
+    auto p = dir / (name_or_path + ".json");
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return load_cluster_profile_file(p);
+    looked.push_back(dir.string());
+  }
+  std::vector<std::string> names;
+  for (const auto& c : list_cluster_profiles()) names.push_back(c.name);
+  throw UsageError(fmt::format("no cluster profile '{}' (known: {}; looked in {})", name_or_path,
+                               fmt::join(names, ", "), fmt::join(looked, ", ")));
+}
+
+std::vector<ClusterProfile> list_cluster_profiles() {
+  std::map<std::string, ClusterProfile> found;
+  for (const auto& dir : cluster_search_path()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& p : files) {
+      auto stem = p.stem().string();
+      if (found.count(stem)) continue;
+      found.emplace(stem, load_cluster_profile_file(p));
+    }
+  }
+  std::vector<ClusterProfile> out;
+  for (auto& [k, v] : found) out.push_back(std::move(v));
+  return out;
+}
+
+}  // namespace scalebench::plan

@@ -1,0 +1,133 @@
+// Cluster profiles (configs/clusters/*.json, schema scalebench.cluster/1): what a cluster's nodes
+// hold, its partitions and their limits, how GPUs, CPUs and memory are requested, binding, the
+// software environment, interconnect and billing figures, and the public source of every figure.
+// See docs/slurm.md for the format.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace scalebench::plan {
+
+inline constexpr const char* kClusterSchema = "scalebench.cluster/1";
+
+struct Source {
+  std::string id;
+  std::string title;
+  std::string url;
+};
+
+struct NodeType {
+  std::string name;
+  std::int64_t gpus = 0;
+  std::string gpu_model;
+  double gpu_memory_gb = 0;
+  std::int64_t cpu_cores = 0;  // cores a job may use
+  double memory_gb = 0;        // memory a job may use
+  std::map<std::string, double> peak_tflops;  // per precision (fp32, tf32, bf16, fp16), dense
+  std::string source;
+};
+
+struct Partition {
+  std::string name;
+  std::string node_type;
+  std::int64_t min_nodes = 1;
+  std::optional<std::int64_t> max_nodes;
+  std::optional<std::int64_t> max_gpus;  // per job
+  std::optional<std::int64_t> max_time_s;
+  bool whole_nodes = false;  // allocates only full nodes (all GPUs)
+  bool auto_select = true;   // false: used only when named with --partition (test queues)
+  std::string source;
+};
+
+enum class GpuRequestStyle { gres, gpus_per_node, none };
+
+struct GpuRequest {
+  GpuRequestStyle style = GpuRequestStyle::gres;
+  std::optional<std::string> gres_type;  // "v100" → --gres=gpu:v100:N; absent → --gres=gpu:N
+  std::string source;
+};
+
+struct Resources {
+  std::int64_t cpus_per_gpu = 1;
+  std::optional<double> memory_per_gpu_gb;  // absent: no --mem line (the site's default)
+  bool exclusive_full_nodes = false;        // add --exclusive when a job takes whole nodes
+  std::string source;
+};
+
+struct Binding {
+  std::vector<std::string> cpu_masks;  // one per GPU in local-rank order (srun --cpu-bind=mask_cpu)
+  std::string source;
+};
+
+struct Launcher {
+  std::vector<std::string> srun_args;     // after "srun" in the batch scripts
+  std::vector<std::string> mpirun_args;   // after "mpirun -np N" for `scalebench sweep`
+};
+
+struct Link {
+  std::string name;
+  std::optional<double> bandwidth_gb_per_s;  // one direction
+  std::optional<double> latency_us;
+  std::optional<std::string> note;
+  std::string source;
+};
+
+struct Billing {
+  std::string unit;  // what the numbers count ("BU", "GPU-hours", ...)
+  double per_gpu_hour = 0;
+  double per_core_hour = 0;
+  double per_gib_hour = 0;
+  double per_node_hour = 0;
+  std::optional<std::string> note;
+  std::optional<std::string> source;
+};
+
+struct ClusterProfile {
+  std::string name;
+  std::string description;
+  std::string scheduler;  // "slurm" or "none"
+  std::string backend;    // default backend of runs: "cpu", "cuda", "hip"
+  bool account_required = false;  // jobs must name a project (--account) to bill
+  std::vector<NodeType> node_types;
+  std::vector<Partition> partitions;
+  std::optional<std::string> report_partition;
+  GpuRequest gpu_request;
+  Resources resources;
+  std::optional<Binding> binding;
+  Launcher launcher;
+  std::vector<std::string> environment;
+  Link intra_node;
+  Link inter_node;
+  Billing billing;
+  std::vector<Source> sources;
+  nlohmann::json raw;  // the validated file, copied into plan.json
+
+  const NodeType& node_type(const std::string& name) const;
+  const Partition* find_partition(const std::string& name) const;
+  bool uses_slurm() const { return scheduler == "slurm"; }
+};
+
+// Validates everything (keys, types, names, script safety, source ids); throws UsageError naming
+// the file and the key.
+ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string& where);
+ClusterProfile load_cluster_profile_file(const std::filesystem::path& path);
+
+// Where profiles are looked up by name, in order: $SCALEBENCH_CLUSTERS (':'-separated folders),
+// ~/.config/scalebench/clusters, the installed share/scalebench/clusters next to the binary, and the
+// source tree's configs/clusters.
+std::vector<std::filesystem::path> cluster_search_path();
+// NAME → the first NAME.json on the search path; a value with '/' or ending in ".json" is a path.
+ClusterProfile find_cluster_profile(const std::string& name_or_path);
+// Every profile on the search path (the first of each name), sorted by name.
+std::vector<ClusterProfile> list_cluster_profiles();
+
+std::string_view to_string(GpuRequestStyle s);
+
+}  // namespace scalebench::plan

@@ -1,0 +1,372 @@
+// The plan: sweep spec × cluster profile → run points grouped into job arrays; plan.json I/O.
+#include "harness/plan/plan.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "harness/plan/batch_script.hpp"
+#include "harness/plan/json_fields.hpp"
+#include "harness/plan/shell_quote.hpp"
+#include "harness/result/result.hpp"
+#include "kernels/errors.hpp"
+
+namespace scalebench::plan {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
+const std::set<std::string> kBackends = {"cpu", "cuda", "hip"};
+
+void check_spec(const SweepSpec& s, const ClusterProfile& c) {
+  if (s.workloads.empty()) throw UsageError("plan: --workloads names no workload");
+  if (s.strategies.empty()) throw UsageError("plan: --strategies names no strategy");
+  if (s.gpus.empty()) throw UsageError("plan: --gpus names no GPU count");
+  for (const auto& st : s.strategies)
+    if (st != "ddp" && st != "mirrored")
+      throw UsageError(fmt::format("plan: unknown strategy '{}' (ddp, mirrored)", st));
+  for (auto g : s.gpus)
+    if (g < 1) throw UsageError(fmt::format("plan: GPU count {} must be at least 1", g));
+  if (!kPrecisions.count(s.precision))
+    throw UsageError(fmt::format("plan: unknown precision '{}' (fp32, tf32, bf16, fp16)", s.precision));
+  if (!s.backend.empty() && !kBackends.count(s.backend))
+    throw UsageError(fmt::format("plan: unknown backend '{}' (cpu, cuda, hip)", s.backend));
+  if (s.batch && s.global_batch) throw UsageError("plan: give --batch or --global-batch, not both");
+  if (s.batch && *s.batch < 1) throw UsageError("plan: --batch must be positive");
+  if (s.global_batch && *s.global_batch < 1) throw UsageError("plan: --global-batch must be positive");
+  if (s.steps < 1 || s.warmup < 0) throw UsageError("plan: --steps must be positive, --warmup not negative");
+  if (s.repeat < 1) throw UsageError("plan: --repeat must be at least 1");
+  if (s.image_size && *s.image_size < 1) throw UsageError("plan: --image-size must be positive");
+  if (s.max_concurrent && *s.max_concurrent < 1) throw UsageError("plan: --max-concurrent must be positive");
+  if (s.account) require_name(*s.account, "--account");
+  if (s.partition) require_name(*s.partition, "--partition");
+  if (s.binary.empty()) throw UsageError("plan: no scalebench binary to put in the scripts");
+  shell_quote(s.binary);  // refuses control characters
+  parse_time_limit(s.time, "--time");
+  if (c.uses_slurm() && c.account_required && !s.account) {
+    // The site bills a project; a script without one is rejected at submission.
+    throw UsageError(fmt::format("plan: cluster {} needs --account (the project to bill)", c.name));
+  }
+}
+
+std::string job_name(std::size_t index, const JobShape& s) {
+  return fmt::format("j{:02}-n{}-t{}-g{}-{}", index, s.nodes, s.tasks_per_node, s.gpus_per_node,
+                     s.partition);
+}
+
+json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+}  // namespace
+
+const PlannedJob& Plan::job(const std::string& name) const {
+  for (const auto& j : jobs)
+    if (j.name == name) return j;
+  throw UsageError(fmt::format("the plan has no job '{}'", name));
+}
+
+std::optional<double> expected_seconds(const PlannedPoint& p, const NodeType& node,
+                                       const WorkloadCatalog& catalog) {
+  auto peak = node.peak_tflops.find(p.precision);
+  if (peak == node.peak_tflops.end() || !catalog.forward_flops_per_sample) return std::nullopt;
+  std::int64_t per_device = p.global_batch ? *p.global_batch / p.gpus
+                                           : p.batch.value_or(catalog.default_batch(p.workload));
+  // Forward + backward ≈ 3 × forward FLOPs (backward computes two GEMMs per forward GEMM).
+  double step_flops = 3.0 * catalog.forward_flops_per_sample(p.workload, p.image_size) *
+                      static_cast<double>(per_device);
+  double step_s = step_flops / (peak->second * 1e12 * kAssumedPeakFraction);
+  return kAssumedStartupS + 3.0 * static_cast<double>(p.warmup + p.steps) * step_s;
+}
+
+Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const WorkloadCatalog& catalog) {
+  check_spec(spec, cluster);
+  Plan plan;
+  plan.cluster = cluster;
+  plan.spec = spec;
+  if (plan.spec.backend.empty()) plan.spec.backend = cluster.backend;
+  std::int64_t time_s = parse_time_limit(spec.time, "--time");
+  plan.spec.time = format_time_limit(time_s);
+  for (const auto& w : spec.workloads) catalog.check(w);
+  std::string node_type = spec.node_type.value_or(cluster.node_types.front().name);
+  const NodeType& node = cluster.node_type(node_type);
+  if (spec.partition) {
+    const Partition* p = cluster.find_partition(*spec.partition);
+    if (p && p->node_type != node_type) node_type = p->node_type;
+  }
+  const NodeType& used_node = cluster.node_type(node_type);
+  (void)node;
+
+  // Placement per strategy and GPU count (independent of the workload).
+  std::map<std::string, std::vector<Placement>> placements;
+  for (const auto& strategy : spec.strategies) {
+    std::set<std::int64_t> seen;
+    for (auto g : spec.gpus) {
+      Placement pl = place(cluster, node_type, spec.partition, strategy, g, time_s, spec.round);
+      if (pl.warning) plan.warnings.push_back(*pl.warning);
+      if (!seen.insert(pl.gpus).second) {
+        plan.warnings.push_back(fmt::format("{}: {} GPUs appear twice after rounding; planned once",
+                                            strategy, pl.gpus));
+        continue;
+      }
+      if (spec.global_batch && *spec.global_batch % pl.gpus != 0)
+        throw UsageError(fmt::format("plan: global batch {} does not split evenly over {} GPUs",
+                                     *spec.global_batch, pl.gpus));
+      placements[strategy].push_back(pl);
+    }
+  }
+
+  std::vector<JobShape> shapes;  // in order of first use
+  for (const auto& workload : spec.workloads) {
+    for (const auto& strategy : spec.strategies) {
+      for (const auto& pl : placements[strategy]) {
+        for (std::int64_t r = 0; r < spec.repeat; ++r) {
+          PlannedPoint p;
+          p.index = static_cast<std::int64_t>(plan.points.size());
+          p.workload = workload;
+          p.strategy = strategy;
+          p.backend = plan.spec.backend;
+          p.precision = spec.precision;
+          p.gpus = pl.gpus;
+          p.nodes = pl.shape.nodes;
+          p.gpus_per_node = pl.shape.gpus_per_node;
+          p.processes = pl.shape.tasks();
+          p.devices_per_process = pl.shape.gpus_per_task();
+          p.batch = spec.batch;
+          p.global_batch = spec.global_batch;
+          p.steps = spec.steps;
+          p.warmup = spec.warmup;
+          p.image_size = spec.image_size;
+          p.repeat = r;
+          p.result = fmt::format("{}/p{:04}_{}_{}_{}gpu{}.json", plan.results_dir, p.index, workload,
+                                 strategy, pl.gpus, spec.repeat > 1 ? fmt::format("_r{}", r) : "");
+          p.expected_s = expected_seconds(p, used_node, catalog);
+          std::size_t k = 0;
+          while (k < shapes.size() && shapes[k] != pl.shape) ++k;
+          if (k == shapes.size()) {
+            shapes.push_back(pl.shape);
+            PlannedJob job;
+            job.name = job_name(k, pl.shape);
+            job.script = job.name + ".sbatch";
+            job.shape = pl.shape;
+            job.time_s = time_s;
+            plan.jobs.push_back(job);
+          }
+          PlannedJob& job = plan.jobs[k];
+          p.job = job.name;
+          p.array_index = static_cast<std::int64_t>(job.points.size());
+          job.points.push_back(p.index);
+          plan.points.push_back(std::move(p));
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+json plan_to_json(const Plan& plan) {
+  const auto& s = plan.spec;
+  json sweep = {
+      {"workloads", s.workloads},   {"strategies", s.strategies},
+      {"gpus", s.gpus},             {"precision", s.precision},
+      {"backend", s.backend},       {"batch", opt(s.batch)},
+      {"global_batch", opt(s.global_batch)}, {"steps", s.steps},
+      {"warmup", s.warmup},         {"image_size", opt(s.image_size)},
+      {"repeat", s.repeat},         {"account", opt(s.account)},
+      {"time", s.time},             {"max_concurrent", opt(s.max_concurrent)},
+      {"partition", opt(s.partition)}, {"node_type", opt(s.node_type)},
+      {"round", s.round},           {"binary", s.binary},
+  };
+  json jobs = json::array();
+  for (const auto& j : plan.jobs) {
+    jobs.push_back({
+        {"name", j.name},
+        {"script", j.script},
+        {"partition", j.shape.partition},
+        {"nodes", j.shape.nodes},
+        {"tasks_per_node", j.shape.tasks_per_node},
+        {"gpus_per_node", j.shape.gpus_per_node},
+        {"cpus_per_task", j.shape.cpus_per_task},
+        {"memory_per_node_gb", opt(j.shape.memory_per_node_gb)},
+        {"exclusive", j.shape.exclusive},
+        {"bind_masks", j.shape.bind_masks},
+        {"time", format_time_limit(j.time_s)},
+        {"points", j.points},
+    });
+  }
+  json points = json::array();
+  for (const auto& p : plan.points) {
+    points.push_back({
+        {"index", p.index},
+        {"job", p.job},
+        {"array_index", p.array_index},
+        {"workload", p.workload},
+        {"strategy", p.strategy},
+        {"backend", p.backend},
+        {"precision", p.precision},
+        {"gpus", p.gpus},
+        {"nodes", p.nodes},
+        {"gpus_per_node", p.gpus_per_node},
+        {"processes", p.processes},
+        {"devices_per_process", p.devices_per_process},
+        {"batch", opt(p.batch)},
+        {"global_batch", opt(p.global_batch)},
+        {"steps", p.steps},
+        {"warmup", p.warmup},
+        {"image_size", opt(p.image_size)},
+        {"repeat", p.repeat},
+        {"result", p.result},
+        {"expected_s", p.expected_s ? json(std::round(*p.expected_s * 10) / 10) : json(nullptr)},
+    });
+  }
+  return {
+      {"schema", plan.schema},
+      {"results_dir", plan.results_dir},
+      {"logs_dir", plan.logs_dir},
+      {"report_dir", plan.report_dir},
+      {"report_script", plan.report_script},
+      {"sweep", sweep},
+      {"warnings", plan.warnings},
+      {"jobs", jobs},
+      {"points", points},
+      {"cluster", plan.cluster.raw},
+  };
+}
+
+Plan plan_from_json(const json& j, const std::string& where) {
+  JsonFields f(j, where);
+  Plan plan;
+  if (f.str("schema") != kPlanSchema)
+    throw UsageError(fmt::format("{}: \"schema\" must be \"{}\"", where, kPlanSchema));
+  plan.results_dir = f.str("results_dir");
+  plan.logs_dir = f.str("logs_dir");
+  plan.report_dir = f.str("report_dir");
+  plan.report_script = f.str("report_script");
+  plan.warnings = f.strings("warnings");
+  plan.cluster = parse_cluster_profile(*f.sub("cluster", true), where + ": cluster");
+  {
+    JsonFields s(*f.sub("sweep", true), where + ": sweep");
+    auto& sp = plan.spec;
+    sp.workloads = s.strings("workloads", true);
+    sp.strategies = s.strings("strategies", true);
+    sp.gpus = s.integers("gpus");
+    sp.precision = s.str("precision");
+    sp.backend = s.str("backend");
+    sp.batch = s.opt_integer("batch");
+    sp.global_batch = s.opt_integer("global_batch");
+    sp.steps = s.integer("steps");
+    sp.warmup = s.integer("warmup");
+    sp.image_size = s.opt_integer("image_size");
+    sp.repeat = s.integer("repeat");
+    sp.account = s.opt_str("account");
+    sp.time = s.str("time");
+    sp.max_concurrent = s.opt_integer("max_concurrent");
+    sp.partition = s.opt_str("partition");
+    sp.node_type = s.opt_str("node_type");
+    sp.round = s.boolean("round", false);
+    sp.binary = s.str("binary");
+    s.finish();
+  }
+  const auto* jobs = f.sub("jobs", true);
+  if (!jobs->is_array()) throw UsageError(where + ": \"jobs\" must be a list");
+  for (std::size_t i = 0; i < jobs->size(); ++i) {
+    JsonFields jf((*jobs)[i], fmt::format("{}: jobs[{}]", where, i));
+    PlannedJob job;
+    job.name = jf.str("name");
+    require_name(job.name, jf.where() + ": name");
+    job.script = jf.str("script");
+    job.shape.partition = jf.str("partition");
+    job.shape.nodes = jf.integer("nodes");
+    job.shape.tasks_per_node = jf.integer("tasks_per_node");
+    job.shape.gpus_per_node = jf.integer("gpus_per_node");
+    job.shape.cpus_per_task = jf.integer("cpus_per_task");
+    job.shape.memory_per_node_gb = jf.opt_integer("memory_per_node_gb");
+    job.shape.exclusive = jf.boolean("exclusive", false);
+    job.shape.bind_masks = jf.boolean("bind_masks", false);
+    job.time_s = parse_time_limit(jf.str("time"), jf.where() + ": time");
+    job.points = jf.integers("points");
+    jf.finish();
+    plan.jobs.push_back(std::move(job));
+  }
+  const auto* points = f.sub("points", true);
+  if (!points->is_array()) throw UsageError(where + ": \"points\" must be a list");
+  for (std::size_t i = 0; i < points->size(); ++i) {
+    JsonFields pf((*points)[i], fmt::format("{}: points[{}]", where, i));
+    PlannedPoint p;
+    p.index = pf.integer("index");
+    if (p.index != static_cast<std::int64_t>(i))
+      throw UsageError(fmt::format("{}: points[{}] has index {}", where, i, p.index));
+    p.job = pf.str("job");
+    p.array_index = pf.integer("array_index");
+    p.workload = pf.str("workload");
+    p.strategy = pf.str("strategy");
+    p.backend = pf.str("backend");
+    p.precision = pf.str("precision");
+    p.gpus = pf.integer("gpus");
+    p.nodes = pf.integer("nodes");
+    p.gpus_per_node = pf.integer("gpus_per_node");
+    p.processes = pf.integer("processes");
+    p.devices_per_process = pf.integer("devices_per_process");
+    p.batch = pf.opt_integer("batch");
+    p.global_batch = pf.opt_integer("global_batch");
+    p.steps = pf.integer("steps");
+    p.warmup = pf.integer("warmup");
+    p.image_size = pf.opt_integer("image_size");
+    p.repeat = pf.integer("repeat");
+    p.result = pf.str("result");
+    p.expected_s = pf.opt_number("expected_s");
+    pf.finish();
+    plan.points.push_back(std::move(p));
+  }
+  f.finish();
+  // Cross-check jobs and points so a hand-edited plan cannot run the wrong point.
+  for (const auto& job : plan.jobs) {
+    for (std::size_t k = 0; k < job.points.size(); ++k) {
+      auto idx = job.points[k];
+      if (idx < 0 || idx >= static_cast<std::int64_t>(plan.points.size()) ||
+          plan.points[idx].job != job.name || plan.points[idx].array_index != static_cast<std::int64_t>(k))
+        throw UsageError(fmt::format("{}: job {} lists point {} inconsistently", where, job.name, idx));
+    }
+  }
+  return plan;
+}
+
+Plan read_plan(const fs::path& plan_json) {
+  std::ifstream in(plan_json);
+  if (!in) throw UsageError(fmt::format("cannot read plan {}", plan_json.string()));
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw UsageError(fmt::format("{}: not valid JSON: {}", plan_json.string(), e.what()));
+  }
+  return plan_from_json(j, plan_json.string());
+}
+
+std::vector<fs::path> write_plan(const Plan& plan, const fs::path& dir) {
+  std::vector<fs::path> written;
+  fs::create_directories(dir);
+  fs::create_directories(dir / plan.results_dir);
+  fs::create_directories(dir / plan.logs_dir);
+  if (plan.cluster.uses_slurm()) {
+    for (const auto& job : plan.jobs) {
+      auto path = dir / job.script;
+      write_file_atomically(path, array_script(plan, job));
+      fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+      written.push_back(path);
+    }
+    auto report = dir / plan.report_script;
+    write_file_atomically(report, report_script(plan));
+    written.push_back(report);
+  }
+  auto pj = dir / "plan.json";
+  write_file_atomically(pj, plan_to_json(plan).dump(2) + "\n");
+  written.push_back(pj);
+  return written;
+}
+
+}  // namespace scalebench::plan

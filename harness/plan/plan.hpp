@@ -1,0 +1,118 @@
+// The plan (plan.json, schema scalebench.plan/1): a sweep spec expanded under a cluster profile
+// into run points, each with its index, job shape and expected result path, grouped into one job
+// array per shape. plan.json is the single source of truth of a sweep (DESIGN.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/plan/cluster_profile.hpp"
+#include "harness/plan/job_shape.hpp"
+
+namespace scalebench::plan {
+
+inline constexpr const char* kPlanSchema = "scalebench.plan/1";
+
+// What `scalebench plan` was asked for.
+struct SweepSpec {
+  std::vector<std::string> workloads;
+  std::vector<std::string> strategies = {"ddp", "mirrored"};
+  std::vector<std::int64_t> gpus;
+  std::string precision = "fp32";
+  std::string backend;  // empty: the profile's
+  std::optional<std::int64_t> batch;         // per device (weak scaling)
+  std::optional<std::int64_t> global_batch;  // strong scaling
+  std::int64_t steps = 20;
+  std::int64_t warmup = 5;
+  std::optional<std::int64_t> image_size;
+  std::int64_t repeat = 1;
+  std::optional<std::string> account;
+  std::string time = "00:30:00";  // per array task
+  std::optional<std::int64_t> max_concurrent;
+  std::optional<std::string> partition;
+  std::optional<std::string> node_type;  // default: the profile's first
+  bool round = false;
+  std::string binary;  // the scalebench the scripts run (absolute path or a name on PATH)
+};
+
+// What the plan needs to know about workloads; the command line fills it from workloads/ (tests
+// give a fixed one), so this library does not link the workloads.
+struct WorkloadCatalog {
+  std::function<void(const std::string&)> check;  // throws UsageError for an unknown workload
+  std::function<std::int64_t(const std::string&)> default_batch;
+  // Forward FLOPs of one sample at an image size (nullopt: the workload's default).
+  std::function<double(const std::string&, std::optional<std::int64_t>)> forward_flops_per_sample;
+};
+
+struct PlannedPoint {
+  std::int64_t index = 0;
+  std::string job;  // the job array it belongs to
+  std::int64_t array_index = 0;
+  std::string workload;
+  std::string strategy;
+  std::string backend;
+  std::string precision;
+  std::int64_t gpus = 0;
+  std::int64_t nodes = 1;
+  std::int64_t gpus_per_node = 1;
+  std::int64_t processes = 1;            // MPI ranks / Slurm tasks
+  std::int64_t devices_per_process = 1;  // mirrored: all GPUs of a node
+  std::optional<std::int64_t> batch;
+  std::optional<std::int64_t> global_batch;
+  std::int64_t steps = 0;
+  std::int64_t warmup = 0;
+  std::optional<std::int64_t> image_size;
+  std::int64_t repeat = 0;
+  std::string result;  // relative to the plan folder
+  std::optional<double> expected_s;
+};
+
+struct PlannedJob {
+  std::string name;    // also SCALEBENCH_JOB in its script
+  std::string script;  // file name in the plan folder
+  JobShape shape;
+  std::int64_t time_s = 0;
+  std::vector<std::int64_t> points;  // array index k runs points[k]
+};
+
+struct Plan {
+  std::string schema = kPlanSchema;
+  ClusterProfile cluster;
+  SweepSpec spec;
+  std::vector<PlannedJob> jobs;
+  std::vector<PlannedPoint> points;
+  std::vector<std::string> warnings;  // roundings and dropped duplicates
+  std::string results_dir = "results";
+  std::string logs_dir = "logs";
+  std::string report_dir = "report";
+  std::string report_script = "report.sbatch";
+
+  const PlannedJob& job(const std::string& name) const;
+};
+
+// Expands and validates a sweep (UsageError on any refusal).
+Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const WorkloadCatalog& catalog);
+
+nlohmann::json plan_to_json(const Plan& plan);
+Plan plan_from_json(const nlohmann::json& j, const std::string& where);
+Plan read_plan(const std::filesystem::path& plan_json);
+
+// Writes plan.json, the batch scripts (Slurm profiles) and the results/ and logs/ folders.
+// Returns the files written.
+std::vector<std::filesystem::path> write_plan(const Plan& plan, const std::filesystem::path& dir);
+
+// Rough run time of one point: start-up plus (warm-up + measured steps) × 3 phases of a step at
+// kAssumedPeakFraction of the GPU's dense peak for the precision (nullopt without a peak figure).
+// No per-model constant: the FLOPs come from the workload's layer table.
+inline constexpr double kAssumedPeakFraction = 0.4;
+inline constexpr double kAssumedStartupS = 30.0;
+std::optional<double> expected_seconds(const PlannedPoint& p, const NodeType& node,
+                                       const WorkloadCatalog& catalog);
+
+}  // namespace scalebench::plan

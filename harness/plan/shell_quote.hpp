@@ -1,0 +1,41 @@
+// Script safety: quoting for the shell and the validators every value passes before it enters a
+// batch script (names, times, module lines, launcher arguments, CPU masks).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace scalebench::plan {
+
+// True when every character is in [A-Za-z0-9_./:,=+@%-] and the string is not empty: such a word
+// means the same to the shell quoted or not.
+bool is_plain_word(std::string_view s);
+
+// The word as the shell must see it: unchanged when plain, otherwise in single quotes (a ' inside
+// becomes '\''). Throws UsageError for a NUL, a newline or another control character, which no path
+// or argument in a batch script has any business carrying.
+std::string shell_quote(std::string_view s);
+
+// A Slurm name (account, partition, GRES type, profile, node type, job name): a letter or digit,
+// then letters, digits, '_', '.', '-'; at most 64 characters. `what` names the value in the error.
+void require_name(std::string_view s, std::string_view what);
+
+// An environment line of a profile: "module ...", "export NAME=VALUE" or "source PATH"/". PATH",
+// made of plain words; VALUE may also reference variables ($NAME, ${NAME}). Anything else —
+// a newline, ';', '&&', '|', a backquote, "$(", redirection, globbing — is refused (UsageError).
+void require_environment_line(std::string_view line, std::string_view what);
+
+// A launcher argument of a profile (srun/mpirun option): a plain word starting with '-'.
+void require_launcher_argument(std::string_view arg, std::string_view what);
+
+// A hexadecimal CPU mask ("0xfe0000"). Throws UsageError otherwise.
+void require_cpu_mask(std::string_view mask, std::string_view what);
+
+// Slurm time limit "[D-]HH:MM:SS" (also "MM:SS" and plain minutes, as sbatch takes them) → seconds.
+// Throws UsageError on anything else or on zero.
+std::int64_t parse_time_limit(std::string_view s, std::string_view what);
+// Seconds → "HH:MM:SS", or "D-HH:MM:SS" from one day on.
+std::string format_time_limit(std::int64_t seconds);
+
+}  // namespace scalebench::plan

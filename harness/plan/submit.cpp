@@ -1,0 +1,132 @@
+// `scalebench submit`: arrays, then the dependent report job; ids recorded in submitted.json.
+#include "harness/plan/submit.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/plan/plan.hpp"
+#include "harness/plan/process.hpp"
+#include "harness/plan/shell_quote.hpp"
+#include "harness/result/result.hpp"
+#include "kernels/errors.hpp"
+
+namespace scalebench::plan {
+namespace fs = std::filesystem;
+
+std::string parse_sbatch_job_id(const std::string& output) {
+  std::string s = output;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  if (auto nl = s.rfind('\n'); nl != std::string::npos) s = s.substr(nl + 1);  // last line
+  std::string id = s.substr(0, s.find(';'));
+  bool ok = !id.empty();
+  for (char c : id) ok = ok && std::isdigit(static_cast<unsigned char>(c));
+  if (!ok) throw RunError(fmt::format("sbatch printed no job id: '{}'", output));
+  return id;
+}
+
+namespace {
+
+std::string utc_now() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// sbatch answers within seconds; two minutes bound a hung controller.
+ProcessOptions sbatch_options() {
+  ProcessOptions o;
+  o.capture_stdout = true;
+  o.timeout = std::chrono::seconds(120);
+  return o;
+}
+
+}  // namespace
+
+Submission submit_plan(const fs::path& plan_json, const SubmitOptions& options) {
+  Plan plan = read_plan(plan_json);
+  if (!plan.cluster.uses_slurm())
+    throw UsageError(fmt::format("cluster {} has no Slurm: run the plan with `scalebench sweep {}`",
+                                 plan.cluster.name, plan_json.string()));
+  fs::path dir = fs::absolute(plan_json).parent_path().lexically_normal();
+  for (const auto& job : plan.jobs)
+    if (!fs::exists(dir / job.script))
+      throw UsageError(fmt::format("{} is missing: write the plan again", (dir / job.script).string()));
+  fs::create_directories(dir / plan.logs_dir);
+  std::string chdir = "--chdir=" + dir.string();
+
+  Submission sub;
+  std::string& text = sub.text;
+  std::vector<std::string> variables;
+  for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+    const auto& job = plan.jobs[i];
+    SubmittedJob sj;
+    sj.name = job.name;
+    sj.command = {options.sbatch, "--parsable", chdir, (dir / job.script).string()};
+    if (options.dry_run) {
+      std::string var = fmt::format("j{}", i);
+      // --parsable prints "id" or "id;cluster": keep the id.
+      text += fmt::format("{0}=$({1})\n{0}=${{{0}%%;*}}\n", var, command_line(sj.command));
+      variables.push_back("$" + var);
+    } else {
+      auto r = run_process(sj.command, sbatch_options());
+      if (r.exit_code != 0 || r.timed_out)
+        throw RunError(fmt::format("{} failed (exit {}); already submitted: [{}]",
+                                   command_line(sj.command), r.exit_code, fmt::join(variables, " ")));
+      sj.job_id = parse_sbatch_job_id(r.output);
+      text += fmt::format("submitted {} ({} task(s), {}): job {}\n", job.name, job.points.size(),
+                          job.script, sj.job_id);
+      variables.push_back(sj.job_id);
+    }
+    sub.arrays.push_back(std::move(sj));
+  }
+  sub.report.name = "report";
+  sub.report.command = {options.sbatch, "--parsable", chdir,
+                        fmt::format("--dependency=afterany:{}", fmt::join(variables, ":")),
+                        (dir / plan.report_script).string()};
+  if (options.dry_run) {
+    // The dependency names the variables of the lines above, unquoted so that the snippet runs
+    // as it is ($jN and the plain words around them need no quotes).
+    text += fmt::format("{} {} {} {} {}\n", shell_quote(options.sbatch), "--parsable",
+                        shell_quote(chdir), sub.report.command[3],
+                        shell_quote(sub.report.command[4]));
+    return sub;
+  }
+  auto r = run_process(sub.report.command, sbatch_options());
+  if (r.exit_code != 0 || r.timed_out)
+    throw RunError(fmt::format("{} failed (exit {}); the arrays were submitted: {}",
+                               command_line(sub.report.command), r.exit_code, fmt::join(variables, " ")));
+  sub.report.job_id = parse_sbatch_job_id(r.output);
+  text += fmt::format("submitted the report job (after all arrays end): job {}\n", sub.report.job_id);
+
+  nlohmann::json record = {{"submitted_at", utc_now()}, {"plan", plan_json.filename().string()}};
+  nlohmann::json arrays = nlohmann::json::array();
+  for (const auto& a : sub.arrays) arrays.push_back({{"job", a.name}, {"job_id", a.job_id}});
+  record["arrays"] = arrays;
+  record["report_job_id"] = sub.report.job_id;
+  // Append to earlier submissions of the same plan (a resubmission keeps the history).
+  nlohmann::json all = nlohmann::json::array();
+  fs::path rec = dir / "submitted.json";
+  if (fs::exists(rec)) {
+    try {
+      std::ifstream in(rec);
+      all = nlohmann::json::parse(in);
+      if (!all.is_array()) all = nlohmann::json::array();
+    } catch (const nlohmann::json::exception&) {
+      all = nlohmann::json::array();
+    }
+  }
+  all.push_back(record);
+  write_file_atomically(rec, all.dump(2) + "\n");
+  text += fmt::format("job ids recorded in {}\n", rec.string());
+  return sub;
+}
+
+}  // namespace scalebench::plan

@@ -1,0 +1,149 @@
+// `scalebench sweep`: a plan's points run one after another on this machine.
+#include "harness/plan/sweep_runner.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "harness/plan/plan.hpp"
+#include "harness/plan/process.hpp"
+#include "kernels/errors.hpp"
+
+namespace scalebench::plan {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string clock_text(double seconds) {
+  auto s = static_cast<std::int64_t>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{:02}:{:02}", s / 60, s % 60);
+}
+
+std::string describe(const PlannedPoint& p) {
+  return fmt::format("p{:04} {} {} {} GPU{}", p.index, p.workload, p.strategy, p.gpus,
+                     p.gpus == 1 ? "" : "s");
+}
+
+std::string last_lines(const fs::path& log, int n) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string out;
+  for (std::size_t i = lines.size() > static_cast<std::size_t>(n) ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += "    " + lines[i] + "\n";
+  return out;
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, std::ostream& out) {
+  Plan plan = read_plan(plan_json);
+  fs::path pj = fs::absolute(plan_json).lexically_normal();
+  fs::path dir = pj.parent_path();
+  fs::create_directories(dir / plan.logs_dir);
+  fs::create_directories(dir / plan.results_dir);
+  bool tty = options.terminal.value_or(&out == &std::cout ? isatty(STDOUT_FILENO) != 0
+                                       : &out == &std::cerr ? isatty(STDERR_FILENO) != 0
+                                                            : false);
+  fs::path binary = options.binary;
+  if (binary.empty()) binary = fs::read_symlink("/proc/self/exe");
+
+  SweepSummary sum;
+  sum.points = static_cast<std::int64_t>(plan.points.size());
+  // Work left for the estimate: expected seconds of the points still to run (when all have one).
+  std::vector<bool> to_run(plan.points.size());
+  for (const auto& p : plan.points)
+    to_run[p.index] = options.force || !fs::exists(dir / p.result);
+  auto start = std::chrono::steady_clock::now();
+  double ran_s = 0;  // wall time of the points run so far
+  auto left_estimate = [&](std::size_t next) -> std::string {
+    std::int64_t remaining = 0;
+    double expected_left = 0, expected_done = 0;
+    bool have_expected = true;
+    for (std::size_t i = next; i < plan.points.size(); ++i) {
+      if (!to_run[i]) continue;
+      ++remaining;
+      if (plan.points[i].expected_s) expected_left += *plan.points[i].expected_s;
+      else have_expected = false;
+    }
+    if (remaining == 0) return "00:00";
+    if (sum.ran > 0) {
+      // Scale the plan's estimate by how the points run so far compared with theirs; without
+      // estimates, assume the remaining points take the mean time of those run.
+      for (std::size_t i = 0; i < next; ++i)
+        if (to_run[i] && plan.points[i].expected_s) expected_done += *plan.points[i].expected_s;
+      if (have_expected && expected_done > 0) return "~" + clock_text(expected_left * ran_s / expected_done);
+      return "~" + clock_text(ran_s / static_cast<double>(sum.ran) * static_cast<double>(remaining));
+    }
+    return have_expected ? "~" + clock_text(expected_left) : "?";
+  };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  for (const auto& p : plan.points) {
+    std::size_t k = static_cast<std::size_t>(p.index) + 1;
+    fs::path result = dir / p.result;
+    if (!to_run[p.index]) {
+      ++sum.skipped;
+      if (!tty) out << fmt::format("[{}/{}] {}: skipped, {} exists\n", k, sum.points, describe(p), p.result);
+      continue;
+    }
+    std::vector<std::string> argv;
+    if (p.processes > 1) {
+      argv = {options.mpirun, "-np", std::to_string(p.processes)};
+      for (const auto& a : plan.cluster.launcher.mpirun_args) argv.push_back(a);
+    }
+    argv.insert(argv.end(), {binary.string(), "run", "--plan", pj.string(), "--point", std::to_string(p.index)});
+    if (options.force) argv.push_back("--force");
+    fs::path log = dir / plan.logs_dir / fmt::format("point_{:04}.log", p.index);
+    std::ofstream(log, std::ios::trunc) << "$ " << command_line(argv) << "\n";
+    ProcessOptions po;
+    po.log_file = log;
+    po.timeout = std::chrono::seconds(plan.job(p.job).time_s);
+    if (geteuid() == 0) {
+      // Open MPI refuses root unless told; this machine's user already is root.
+      po.extra_env = {{"OMPI_ALLOW_RUN_AS_ROOT", "1"}, {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"}};
+    }
+    auto point_start = std::chrono::steady_clock::now();
+    auto status_line = [&](const std::string& state, std::size_t next) {
+      out << fmt::format("\r\033[K[{}/{}] {} {} | elapsed {} | left {}", k, sum.points, describe(p),
+                         state, clock_text(elapsed()), left_estimate(next))
+          << std::flush;
+    };
+    if (tty) {
+      status_line("running", p.index);
+      po.on_tick = [&] { status_line("running", p.index); };
+    }
+    ProcessResult r = run_process(argv, po);
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - point_start).count();
+    ran_s += took;
+    ++sum.ran;
+    bool ok = r.exit_code == 0 && !r.timed_out;
+    if (!ok) ++sum.failed;
+    std::string state = ok ? fmt::format("ok in {:.1f} s", took)
+                        : r.timed_out ? fmt::format("TIMEOUT after {}", clock_text(took))
+                                      : fmt::format("FAILED (exit {}) in {:.1f} s", r.exit_code, took);
+    if (!ok && !fs::exists(result)) state += ", no result record";
+    if (tty) {
+      status_line(state, p.index + 1);
+      out << "\n";
+    } else {
+      out << fmt::format("[{}/{}] {}: {} (elapsed {}, left {})\n", k, sum.points, describe(p), state,
+                         clock_text(elapsed()), left_estimate(p.index + 1));
+    }
+    if (!ok) out << fmt::format("  log {}:\n{}", log.string(), last_lines(log, 5)) << std::flush;
+  }
+  out << fmt::format("sweep done in {}: {} run, {} skipped (result exists), {} failed\n",
+                     clock_text(elapsed()), sum.ran, sum.skipped, sum.failed);
+  return sum;
+}
+
+}  // namespace scalebench::plan

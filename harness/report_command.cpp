@@ -1,0 +1,168 @@
+// `scalebench report`: checks the command line at the edge and hands a ReportOptions to reports/.
+#include "harness/report_command.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernels/errors.hpp"
+#include "reports/report.hpp"
+
+namespace scalebench {
+namespace {
+
+// The command line as given; checked and converted by to_options.
+struct ReportArgs {
+  std::vector<std::string> inputs;
+  std::string out;
+  std::vector<std::string> labels;
+  double threshold = 0.8;
+  double min_gain = 0.5;
+  std::optional<std::int64_t> baseline;
+  std::string formats = "pdf,png,svg";
+  std::optional<double> billing_units_per_gpu_hour;
+  std::string cluster_profiles;
+};
+
+const char* const kFormats[] = {"pdf", "png", "svg"};
+
+std::vector<std::string> parse_formats(const std::string& list) {
+  std::vector<std::string> formats;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    const std::string format = list.substr(start, comma - start);
+    if (std::find(std::begin(kFormats), std::end(kFormats), format) == std::end(kFormats)) {
+      throw UsageError(
+          fmt::format("--formats: '{}' is not a figure format; use a comma-separated "
+                      "list of pdf, png, svg",
+                      format));
+    }
+    if (std::find(formats.begin(), formats.end(), format) == formats.end())
+      formats.push_back(format);
+    start = comma + 1;
+  }
+  return formats;
+}
+
+std::pair<std::string, std::filesystem::path> parse_label(const std::string& text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw UsageError(
+        fmt::format("--label '{}': give NAME=DIR, e.g. --label A100=results/mahti", text));
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+void check_fraction(const char* flag, double value) {
+  if (!(value > 0.0 && value <= 1.0)) {
+    throw UsageError(fmt::format("{} {}: give a fraction in (0, 1], e.g. 0.8", flag, value));
+  }
+}
+
+reports::ReportOptions to_options(const ReportArgs& args) {
+  if (args.inputs.empty() && args.labels.empty()) {
+    throw UsageError("report: name at least one result folder or file (or --label NAME=DIR)");
+  }
+  if (args.out.empty()) throw UsageError("report: give the output folder with -o OUT");
+  check_fraction("--threshold", args.threshold);
+  check_fraction("--min-gain", args.min_gain);
+  if (args.baseline && *args.baseline < 1) {
+    throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", *args.baseline));
+  }
+  if (args.billing_units_per_gpu_hour && !(*args.billing_units_per_gpu_hour > 0.0)) {
+    throw UsageError(fmt::format("--billing-units-per-gpu-hour {}: give a positive number",
+                                 *args.billing_units_per_gpu_hour));
+  }
+  reports::ReportOptions options;
+  options.inputs.assign(args.inputs.begin(), args.inputs.end());
+  for (const std::string& label : args.labels) options.labeled_inputs.push_back(parse_label(label));
+  options.out = args.out;
+  options.threshold = args.threshold;
+  options.min_gain = args.min_gain;
+  options.baseline_gpus = args.baseline;
+  options.formats = parse_formats(args.formats);
+  options.billing_units_per_gpu_hour = args.billing_units_per_gpu_hour;
+  if (!args.cluster_profiles.empty()) {
+    if (!std::filesystem::is_directory(args.cluster_profiles)) {
+      throw UsageError(
+          fmt::format("--cluster-profiles '{}' is not a folder", args.cluster_profiles));
+    }
+    options.cluster_profiles = args.cluster_profiles;
+  }
+  return options;
+}
+
+void run(const ReportArgs& args) {
+  const reports::ReportOptions options = to_options(args);
+  const reports::ReportSummary summary = reports::run_report(options);
+  for (const std::string& line : reports::warning_lines(summary, options.out)) {
+    std::cerr << "scalebench: warning: " << line << '\n';
+  }
+  for (const std::string& line : reports::info_lines(summary, options.out))
+    std::cout << line << '\n';
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Turn result files into scaling metrics (throughput, speedup, efficiency, exposed "
+      "communication, the knee), figures and documents; several systems are compared");
+  cmd->add_option("inputs", args->inputs,
+                  "Result folders (searched recursively for *.json) or result files; Google "
+                  "Benchmark JSON with bytes and busbw_gbps counters adds a busbw figure")
+      ->type_name("DIR_OR_FILE");
+  cmd->add_option("-o,--out", args->out,
+                  "Folder for the report (created if missing; files of an earlier report there are "
+                  "replaced, other files stay)")
+      ->type_name("OUT");
+  cmd->add_option("--label", args->labels,
+                  "Name the system of every result under DIR (repeatable), e.g. "
+                  "--label A100=results/mahti; default: cluster and GPU model")
+      ->type_name("NAME=DIR");
+  cmd->add_option("--threshold", args->threshold,
+                  "Scaling efficiency below which the knee is marked, in (0, 1]")
+      ->type_name("F")
+      ->capture_default_str();
+  cmd->add_option("--baseline", args->baseline,
+                  "GPU count that speedup and efficiency are relative to; every curve must have "
+                  "it (default: each curve's smallest successful count)")
+      ->type_name("N");
+  cmd->add_option("--formats", args->formats,
+                  "Figure formats, comma-separated from pdf, png, svg (svg is always rendered: "
+                  "report.html embeds it)")
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_option("--min-gain", args->min_gain,
+                  "A doubling of GPUs that adds less than this fraction of throughput also marks "
+                  "the knee, in (0, 1]")
+      ->type_name("F")
+      ->capture_default_str();
+  cmd->add_option("--billing-units-per-gpu-hour", args->billing_units_per_gpu_hour,
+                  "What one GPU-hour costs in your allocation's billing units; adds the cost of "
+                  "1,000 steps at each GPU count")
+      ->type_name("X");
+  cmd->add_option("--cluster-profiles", args->cluster_profiles,
+                  "Folder of cluster profiles (<cluster>.json); a profile's "
+                  "billing.units_per_gpu_hour prices that cluster's results")
+      ->type_name("DIR");
+  cmd->footer(
+      "Writes OUT/report.html (self-contained), report.md, summary.csv, table.tex (booktabs), "
+      "summary.txt, and figures/ with each figure's gnuplot data and script beside its "
+      "PDF/PNG/SVG. Without gnuplot everything but the images is written; render later with "
+      "`cd OUT/figures && gnuplot render.gp`. See docs/report.md.\n\n"
+      "Examples:\n"
+      "  scalebench report results/ -o report/\n"
+      "  scalebench report --label V100=puhti/ --label A100=mahti/ -o compare/ --formats pdf,png");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace scalebench

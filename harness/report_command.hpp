@@ -1,0 +1,12 @@
+// The `report` subcommand: result files -> scaling metrics, figures and documents (reports/).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace scalebench {
+
+// Registers `scalebench report DIR_OR_FILES... -o OUT [...]`. Bad input throws UsageError from
+// the callback (exit status 2).
+void add_report_command(CLI::App& app);
+
+}  // namespace scalebench

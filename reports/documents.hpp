@@ -1,0 +1,65 @@
+// The documents of a report, each a function from the report's content to the file's text.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "reports/figures.hpp"
+#include "reports/gnuplot.hpp"
+#include "reports/loader.hpp"
+#include "reports/metrics.hpp"
+
+namespace scalebench::reports {
+
+// Everything the documents show; built once by run_report.
+struct ReportContent {
+  const ResultSet& results;
+  const std::vector<GroupMetrics>& groups;
+  const std::vector<Figure>& figures;
+  const RenderOutcome& render;
+  std::map<std::string, std::string> svg_by_figure;  // rendered SVG text by figure name
+  double threshold = 0.8;
+  double min_gain = 0.5;
+  std::vector<std::string> formats;
+  bool any_billing = false;
+};
+
+std::string html_document(const ReportContent& report);      // report.html
+std::string markdown_document(const ReportContent& report);  // report.md
+std::string summary_csv(const ReportContent& report);        // summary.csv
+std::string latex_table(const ReportContent& report);        // table.tex
+std::string summary_text(const ReportContent& report);       // summary.txt
+
+// One plain-language paragraph per workload (summary.txt, and the summaries in HTML and Markdown).
+struct WorkloadParagraph {
+  std::string workload;
+  std::string text;
+};
+std::vector<WorkloadParagraph> workload_paragraphs(const ReportContent& report);
+// The sentence about one group: how far it scales, the knee and its cause, failures, cost.
+std::string group_sentence(const GroupMetrics& group, double threshold);
+
+// The per-group table shown by the HTML and Markdown documents (formatted for reading; the CSV
+// carries the raw numbers).
+struct TableColumn {
+  std::string header;
+  std::function<std::string(const GroupMetrics&, const CountMetrics&)> cell;
+};
+std::vector<TableColumn> display_columns(bool with_billing);
+
+// Workloads in the order the documents show them, each with its groups.
+std::vector<std::pair<std::string, std::vector<const GroupMetrics*>>> groups_by_workload(
+    const std::vector<GroupMetrics>& groups);
+
+// "21 result files read (1 failed or timed out, ...), 0 skipped, 4 scaling curves. Efficiency ..."
+std::string inputs_sentence(const ReportContent& report);
+
+// The environment of a system as name/value rows: cluster, GPU, CPU, backend, hosts, versions.
+std::vector<std::pair<std::string, std::string>> environment_rows(const SystemInfo& system);
+
+// What to tell the reader about figures that were not rendered; empty when all were.
+std::vector<std::string> render_notes(const ReportContent& report);
+
+}  // namespace scalebench::reports

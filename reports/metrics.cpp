@@ -1,0 +1,173 @@
+// Scaling metrics per group and GPU count (formulas in docs/report.md).
+#include "reports/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "kernels/errors.hpp"
+#include "reports/knee.hpp"
+#include "reports/median.hpp"
+
+namespace scalebench::reports {
+namespace {
+
+using Field = std::optional<double> PointSample::*;
+
+std::optional<double> median_field(const std::vector<const PointSample*>& ok, Field field) {
+  std::vector<double> values;
+  for (const PointSample* p : ok) {
+    if (p->*field) values.push_back(*(p->*field));
+  }
+  if (values.empty()) return std::nullopt;
+  return median(std::move(values));
+}
+
+std::optional<double> extreme_field(const std::vector<const PointSample*>& ok, Field field,
+                                    const std::function<bool(double, double)>& better) {
+  std::optional<double> best;
+  for (const PointSample* p : ok) {
+    if (p->*field && (!best || better(*(p->*field), *best))) best = p->*field;
+  }
+  return best;
+}
+
+std::string describe(const GroupKey& key) {
+  return fmt::format("{} {} {} batch {} ({} scaling) on {}", key.workload, key.strategy,
+                     key.precision, key.batch, key.scaling, key.system);
+}
+
+std::int64_t pick_baseline(const GroupMetrics& group, const std::optional<std::int64_t>& wanted) {
+  std::vector<std::int64_t> ok_counts;
+  for (const CountMetrics& c : group.counts) {
+    if (c.ok()) ok_counts.push_back(c.gpus);
+  }
+  if (!wanted) return ok_counts.front();
+  if (std::find(ok_counts.begin(), ok_counts.end(), *wanted) != ok_counts.end()) return *wanted;
+  throw UsageError(fmt::format(
+      "--baseline {}: {} has no successful {}-GPU point; its successful GPU counts are {}", *wanted,
+      describe(group.key), *wanted, fmt::join(ok_counts, ", ")));
+}
+
+// Speedup over the baseline: throughput ratio for weak scaling, step-time ratio for strong
+// scaling (the global batch is fixed, so time to process it is what shrinks).
+std::optional<double> speedup_over(const GroupMetrics& group, const CountMetrics& base,
+                                   const CountMetrics& c) {
+  if (group.key.scaling == "strong") {
+    if (!base.step_ms || !c.step_ms || *c.step_ms <= 0) return std::nullopt;
+    return *base.step_ms / *c.step_ms;
+  }
+  if (!base.samples_per_s || !c.samples_per_s || *base.samples_per_s <= 0) return std::nullopt;
+  return *c.samples_per_s / *base.samples_per_s;
+}
+
+std::optional<double> doubling_gain(const GroupMetrics& group, const CountMetrics& c) {
+  if (c.gpus % 2 != 0) return std::nullopt;
+  const CountMetrics* half = group.at(c.gpus / 2);
+  if (half == nullptr || !half->ok() || !half->samples_per_s || !c.samples_per_s ||
+      *half->samples_per_s <= 0) {
+    return std::nullopt;
+  }
+  return *c.samples_per_s / *half->samples_per_s - 1.0;
+}
+
+void add_costs(CountMetrics& c, std::optional<double> units_per_gpu_hour) {
+  if (!c.step_ms) return;
+  // n GPUs busy for 1,000 steps of step_ms each.
+  c.gpu_hours_per_1000_steps = static_cast<double>(c.gpus) * *c.step_ms / 3600.0;
+  if (units_per_gpu_hour)
+    c.billing_units_per_1000_steps = *c.gpu_hours_per_1000_steps * *units_per_gpu_hour;
+}
+
+GroupMetrics group_metrics(const GroupKey& key, const std::vector<const PointSample*>& points,
+                           const MetricOptions& options) {
+  GroupMetrics group;
+  group.key = key;
+  group.backend = points.front()->backend;
+  std::map<std::int64_t, std::vector<const PointSample*>> by_count;
+  for (const PointSample* p : points) by_count[p->devices].push_back(p);
+  for (const auto& [gpus, repeats] : by_count) group.counts.push_back(combine_repeats(repeats));
+
+  const auto billing = options.billing_units_per_gpu_hour.find(key.system);
+  for (CountMetrics& c : group.counts) {
+    add_costs(c, billing == options.billing_units_per_gpu_hour.end()
+                     ? std::nullopt
+                     : std::optional<double>(billing->second));
+  }
+  const bool any_ok = std::any_of(group.counts.begin(), group.counts.end(),
+                                  [](const CountMetrics& c) { return c.ok(); });
+  if (!any_ok) return group;
+  group.baseline_gpus = pick_baseline(group, options.baseline_gpus);
+  const CountMetrics& base = *group.at(*group.baseline_gpus);
+  for (CountMetrics& c : group.counts) {
+    if (!c.ok()) continue;
+    c.speedup = speedup_over(group, base, c);
+    if (c.speedup)
+      c.efficiency = *c.speedup * static_cast<double>(base.gpus) / static_cast<double>(c.gpus);
+    c.doubling_gain = doubling_gain(group, c);
+  }
+  group.knee = find_knee(group, options.threshold, options.min_gain);
+  return group;
+}
+
+}  // namespace
+
+const CountMetrics* GroupMetrics::at(std::int64_t gpus) const {
+  for (const CountMetrics& c : counts) {
+    if (c.gpus == gpus) return &c;
+  }
+  return nullptr;
+}
+
+std::string GroupMetrics::unit(std::int64_t count) const {
+  const char* noun = backend == "cpu" ? "device" : "GPU";
+  return count == 1 ? noun : std::string(noun) + "s";
+}
+
+CountMetrics combine_repeats(const std::vector<const PointSample*>& repeats) {
+  CountMetrics c;
+  const PointSample& first = *repeats.front();
+  c.gpus = first.devices;
+  c.nodes = first.nodes;
+  c.batch_per_device = first.batch_per_device;
+  c.global_batch = first.global_batch;
+  std::vector<const PointSample*> ok;
+  for (const PointSample* p : repeats) {
+    if (p->status == "ok") {
+      ok.push_back(p);
+      continue;
+    }
+    ++c.failed;
+    if (c.status.empty()) c.status = p->status;
+    if (c.error.empty()) c.error = p->error;
+  }
+  c.repeats = static_cast<int>(ok.size());
+  if (ok.empty()) return c;
+  c.status = "ok";
+  c.nodes = ok.front()->nodes;
+  c.step_ms = median_field(ok, &PointSample::step_ms);
+  c.step_p5_ms = extreme_field(ok, &PointSample::step_p5_ms, std::less<double>());
+  c.step_p95_ms = extreme_field(ok, &PointSample::step_p95_ms, std::greater<double>());
+  c.compute_ms = median_field(ok, &PointSample::compute_ms);
+  c.exposed_ms = median_field(ok, &PointSample::exposed_ms);
+  c.exposed_share = median_field(ok, &PointSample::exposed_share);
+  c.overlap = median_field(ok, &PointSample::overlap);
+  c.allreduce_ms = median_field(ok, &PointSample::allreduce_ms);
+  c.busbw_gbps = median_field(ok, &PointSample::busbw_gbps);
+  c.samples_per_s = median_field(ok, &PointSample::samples_per_s);
+  if (!c.samples_per_s && c.step_ms && *c.step_ms > 0) {
+    c.samples_per_s = static_cast<double>(c.global_batch) * 1000.0 / *c.step_ms;
+  }
+  if (c.samples_per_s) c.samples_per_s_per_gpu = *c.samples_per_s / static_cast<double>(c.gpus);
+  return c;
+}
+
+std::vector<GroupMetrics> compute_metrics(const PointGroups& groups, const MetricOptions& options) {
+  std::vector<GroupMetrics> out;
+  out.reserve(groups.size());
+  for (const auto& [key, points] : groups) out.push_back(group_metrics(key, points, options));
+  return out;
+}
+
+}  // namespace scalebench::reports

@@ -1,0 +1,75 @@
+// Scaling metrics per group and GPU count: throughput, speedup, efficiency, communication, cost.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/loader.hpp"
+
+namespace scalebench::reports {
+
+struct MetricOptions {
+  double threshold = 0.8;  // efficiency below this marks the knee
+  double min_gain = 0.5;  // a doubling that adds less than this fraction of throughput marks it too
+  std::optional<std::int64_t> baseline_gpus;  // default: the smallest GPU count with an ok point
+  std::map<std::string, double> billing_units_per_gpu_hour;  // by system label, where known
+};
+
+// One GPU count of one group; repeats combined (median of medians).
+struct CountMetrics {
+  std::int64_t gpus = 0;
+  std::int64_t nodes = 0;
+  std::int64_t batch_per_device = 0;
+  std::int64_t global_batch = 0;
+  int repeats = 0;                    // successful runs combined here
+  int failed = 0;                     // failed or timed-out runs
+  std::string status;                 // "ok" when a repeat succeeded, else "failed" or "timeout"
+  std::string error;                  // the first failure's error, empty when none
+  std::optional<double> step_ms;      // median of the repeats' median full step
+  std::optional<double> step_p5_ms;   // spread: lowest p5 over the repeats
+  std::optional<double> step_p95_ms;  // spread: highest p95 over the repeats
+  std::optional<double> compute_ms;
+  std::optional<double> exposed_ms;
+  std::optional<double> exposed_share;  // exposed communication / full step
+  std::optional<double> overlap;
+  std::optional<double> allreduce_ms;
+  std::optional<double> busbw_gbps;
+  std::optional<double> samples_per_s;  // global
+  std::optional<double> samples_per_s_per_gpu;
+  std::optional<double> speedup;        // over the baseline count
+  std::optional<double> efficiency;     // speedup * baseline / gpus
+  std::optional<double> doubling_gain;  // X(n) / X(n/2) - 1; ideal 1
+  std::optional<double> gpu_hours_per_1000_steps;
+  std::optional<double> billing_units_per_1000_steps;
+  bool ok() const { return repeats > 0; }
+};
+
+struct Knee {
+  enum class Rule { efficiency, gain };
+  std::int64_t gpus = 0;
+  Rule rule = Rule::efficiency;
+  std::string reason;  // "efficiency 72% is below 80%"
+  std::string cause;   // "communication-bound: 46% of the step is exposed all-reduce at 16 GPUs"
+};
+
+struct GroupMetrics {
+  GroupKey key;
+  std::string backend;
+  std::optional<std::int64_t> baseline_gpus;  // none when no count succeeded
+  std::vector<CountMetrics> counts;           // ascending GPU count, failed counts included
+  std::optional<Knee> knee;
+  const CountMetrics* at(std::int64_t gpus) const;
+  // "GPU"/"GPUs", or "device"/"devices" for the CPU backend.
+  std::string unit(std::int64_t count) const;
+};
+
+// Throws UsageError when options.baseline_gpus is not an ok count of some group.
+std::vector<GroupMetrics> compute_metrics(const PointGroups& groups, const MetricOptions& options);
+
+// Combines the repeats of one GPU count (exposed for tests).
+CountMetrics combine_repeats(const std::vector<const PointSample*>& repeats);
+
+}  // namespace scalebench::reports

@@ -1,0 +1,145 @@
+// Runs a report: load, metrics, figures, documents, publish.
+#include "reports/report.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kernels/errors.hpp"
+#include "reports/documents.hpp"
+#include "reports/figures.hpp"
+#include "reports/metrics.hpp"
+#include "reports/staging.hpp"
+
+namespace scalebench::reports {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<InputSpec> input_specs(const ReportOptions& options) {
+  std::vector<InputSpec> specs;
+  for (const fs::path& p : options.inputs) specs.push_back({p, std::nullopt});
+  for (const auto& [label, p] : options.labeled_inputs) specs.push_back({p, label});
+  return specs;
+}
+
+// configs/clusters/<name>.json may carry "billing": {"units_per_gpu_hour": X}.
+std::optional<double> profile_billing(const fs::path& dir, const std::string& cluster) {
+  const fs::path path = dir / (cluster + ".json");
+  if (!fs::is_regular_file(path)) return std::nullopt;
+  try {
+    const nlohmann::json profile = nlohmann::json::parse(read_text(path));
+    const auto billing = profile.find("billing");
+    if (billing == profile.end() || !billing->is_object() ||
+        !billing->contains("units_per_gpu_hour")) {
+      return std::nullopt;
+    }
+    return billing->at("units_per_gpu_hour").get<double>();
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("cluster profile '{}': {}", path.string(), e.what()));
+  }
+}
+
+std::map<std::string, double> billing_by_system(const ReportOptions& options,
+                                                const ResultSet& results) {
+  std::map<std::string, double> billing;
+  for (const auto& [label, system] : results.systems) {
+    if (options.billing_units_per_gpu_hour) {
+      billing[label] = *options.billing_units_per_gpu_hour;
+    } else if (options.cluster_profiles && system.cluster) {
+      if (auto units = profile_billing(*options.cluster_profiles, *system.cluster))
+        billing[label] = *units;
+    }
+  }
+  return billing;
+}
+
+std::map<std::string, std::string> rendered_svgs(const fs::path& dir,
+                                                 const std::vector<Figure>& figures) {
+  std::map<std::string, std::string> svgs;
+  for (const Figure& f : figures) {
+    const fs::path svg = dir / (f.name + ".svg");
+    if (fs::is_regular_file(svg) && fs::file_size(svg) > 0) svgs[f.name] = read_text(svg);
+  }
+  return svgs;
+}
+
+}  // namespace
+
+ReportSummary run_report(const ReportOptions& options) {
+  const ResultSet results = load_results(input_specs(options));
+  MetricOptions metric_options;
+  metric_options.threshold = options.threshold;
+  metric_options.min_gain = options.min_gain;
+  metric_options.baseline_gpus = options.baseline_gpus;
+  metric_options.billing_units_per_gpu_hour = billing_by_system(options, results);
+  const std::vector<GroupMetrics> groups = compute_metrics(group_points(results), metric_options);
+  const std::vector<Figure> figures = build_figures(
+      groups, results.busbw_series, FigureOptions{options.threshold, options.formats});
+
+  Staging staging(options.out);
+  const fs::path figure_dir = staging.dir() / "figures";
+  for (const Figure& f : figures) {
+    staging.write("figures/" + f.name + ".dat", f.data);
+    staging.write("figures/" + f.name + ".gp", f.script);
+  }
+  staging.write("figures/render.gp", render_all_script(figures));
+  const std::vector<std::string> formats = rendered_formats(options.formats);
+  const RenderOutcome render = render_figures(figure_dir, figures, formats, options.gnuplot);
+
+  ReportContent content{results,
+                        groups,
+                        figures,
+                        render,
+                        rendered_svgs(figure_dir, figures),
+                        options.threshold,
+                        options.min_gain,
+                        formats,
+                        !metric_options.billing_units_per_gpu_hour.empty()};
+  staging.write("report.html", html_document(content));
+  staging.write("report.md", markdown_document(content));
+  staging.write("summary.csv", summary_csv(content));
+  staging.write("table.tex", latex_table(content));
+  staging.write("summary.txt", summary_text(content));
+
+  ReportSummary summary;
+  summary.files_read = results.files_read;
+  summary.results = results.points.size();
+  for (const PointSample& p : results.points) summary.failed_points += p.status == "ok" ? 0 : 1;
+  summary.groups = groups.size();
+  summary.figures = figures.size();
+  summary.skipped = results.skipped;
+  summary.render = render;
+  summary.written = staging.publish();
+  return summary;
+}
+
+std::vector<std::string> warning_lines(const ReportSummary& s, const fs::path& out) {
+  std::vector<std::string> lines;
+  for (const SkippedFile& f : s.skipped)
+    lines.push_back(fmt::format("skipped {}: {}", f.path.string(), f.reason));
+  const fs::path figures = out / "figures";
+  if (s.figures > 0 && !s.render.gnuplot_found) {
+    lines.push_back(fmt::format(
+        "gnuplot not found: {} figures not rendered (their data and scripts are in {}); install "
+        "gnuplot (Debian: apt-get install gnuplot-nox), then run: cd {} && gnuplot render.gp",
+        s.figures, figures.string(), figures.string()));
+  }
+  for (const std::string& failure : s.render.failures)
+    lines.push_back("gnuplot failed on " + failure);
+  return lines;
+}
+
+std::vector<std::string> info_lines(const ReportSummary& s, const fs::path& out) {
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format(
+      "read {} results ({} failed or timed out) from {} files, {} skipped; {} scaling curves",
+      s.results, s.failed_points, s.files_read, s.skipped.size(), s.groups));
+  if (s.render.gnuplot_found)
+    lines.push_back(fmt::format("rendered {} of {} figures", s.render.rendered, s.figures));
+  lines.push_back(
+      fmt::format("wrote {} files to {} (open report.html)", s.written.size(), out.string()));
+  return lines;
+}
+
+}  // namespace scalebench::reports

@@ -1,0 +1,61 @@
+// summary.csv: one row per group and GPU count with every metric, raw numbers in their units.
+#include <fmt/format.h>
+
+#include "reports/documents.hpp"
+#include "reports/text.hpp"
+
+namespace scalebench::reports {
+namespace {
+
+using OptionalField = std::optional<double> CountMetrics::*;
+
+// The measured columns, in order; names carry their units.
+const std::pair<const char*, OptionalField> kNumberColumns[] = {
+    {"step_ms", &CountMetrics::step_ms},
+    {"step_p5_ms", &CountMetrics::step_p5_ms},
+    {"step_p95_ms", &CountMetrics::step_p95_ms},
+    {"compute_ms", &CountMetrics::compute_ms},
+    {"exposed_comm_ms", &CountMetrics::exposed_ms},
+    {"exposed_comm_share", &CountMetrics::exposed_share},
+    {"overlap", &CountMetrics::overlap},
+    {"allreduce_ms", &CountMetrics::allreduce_ms},
+    {"busbw_gbps", &CountMetrics::busbw_gbps},
+    {"samples_per_s", &CountMetrics::samples_per_s},
+    {"samples_per_s_per_gpu", &CountMetrics::samples_per_s_per_gpu},
+    {"speedup", &CountMetrics::speedup},
+    {"efficiency", &CountMetrics::efficiency},
+    {"doubling_gain", &CountMetrics::doubling_gain},
+    {"gpu_hours_per_1000_steps", &CountMetrics::gpu_hours_per_1000_steps},
+    {"billing_units_per_1000_steps", &CountMetrics::billing_units_per_1000_steps},
+};
+
+std::string csv_number(const std::optional<double>& v) {
+  return v ? fmt::format("{:.9g}", *v) : "";
+}
+
+}  // namespace
+
+std::string summary_csv(const ReportContent& report) {
+  std::string out =
+      "system,workload,strategy,precision,scaling,batch_per_device,global_batch,gpus,nodes,status,"
+      "repeats,failed_runs,error,baseline_gpus";
+  for (const auto& [name, field] : kNumberColumns) out += fmt::format(",{}", name);
+  out += ",knee_gpus,is_knee\n";
+  for (const GroupMetrics& g : report.groups) {
+    const std::string baseline = g.baseline_gpus ? std::to_string(*g.baseline_gpus) : "";
+    const std::string knee = g.knee ? std::to_string(g.knee->gpus) : "";
+    for (const CountMetrics& c : g.counts) {
+      out +=
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}", csv_field(g.key.system),
+                      csv_field(g.key.workload), csv_field(g.key.strategy),
+                      csv_field(g.key.precision), g.key.scaling, c.batch_per_device, c.global_batch,
+                      c.gpus, c.nodes, c.status, c.repeats, c.failed, csv_field(c.error), baseline);
+      for (const auto& [name, field] : kNumberColumns)
+        out += fmt::format(",{}", csv_number(c.*field));
+      out += fmt::format(",{},{}\n", knee, g.knee && g.knee->gpus == c.gpus ? 1 : 0);
+    }
+  }
+  return out;
+}
+
+}  // namespace scalebench::reports

@@ -1,0 +1,177 @@
+// Shared wording and escaping for the documents.
+#include "reports/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace scalebench::reports {
+namespace {
+
+struct WorkloadName {
+  const char* id;
+  const char* title;
+};
+
+// Every workload scalebench ships (workloads/), with the name a proposal would use.
+const WorkloadName kWorkloadNames[] = {
+    {"mnist_cnn", "MNIST CNN"},
+    {"resnet50", "ResNet-50"},
+    {"vit_b16", "ViT-B/16"},
+};
+
+}  // namespace
+
+std::string percent(double fraction) { return fmt::format("{:.0f}%", fraction * 100.0); }
+
+std::string number(double value, int digits) {
+  if (!std::isfinite(value)) return "n/a";
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e9) return fmt::format("{:.{}g}", value, digits);
+  if (magnitude == 0) return "0";
+  // Decimals for `digits` significant digits; large values keep all their integer digits.
+  const int integer_digits = static_cast<int>(std::floor(std::log10(magnitude))) + 1;
+  const int decimals = std::clamp(digits - integer_digits, 0, 12);
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+std::string number_or(const std::optional<double>& value, const std::string& missing, int digits) {
+  return value ? number(*value, digits) : missing;
+}
+
+std::string bytes_text(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024.0 && unit < 4) {
+    bytes /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:g} {}", std::round(bytes * 10.0) / 10.0, units[unit]);
+}
+
+std::string workload_title(const std::string& workload) {
+  for (const WorkloadName& w : kWorkloadNames) {
+    if (workload == w.id) return w.title;
+  }
+  return workload;
+}
+
+std::string group_setting(const GroupKey& key, const std::string& unit) {
+  if (key.scaling == "strong") {
+    return fmt::format("{}, global batch {}, strong scaling", key.precision, key.batch);
+  }
+  return fmt::format("{}, {} samples per {}, weak scaling", key.precision, key.batch, unit);
+}
+
+std::string group_title(const GroupKey& key) {
+  const std::string batch = key.scaling == "strong" ? fmt::format("global batch {}", key.batch)
+                                                    : fmt::format("batch {}/GPU", key.batch);
+  return fmt::format("{} {}, {}, {} ({}) on {}", workload_title(key.workload), key.strategy,
+                     key.precision, batch, key.scaling, key.system);
+}
+
+std::string slug(const std::string& text) {
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c)) {
+      out += static_cast<char>(std::tolower(c));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "x" : out;
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string latex_escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
+        out += '\\';
+        out += c;
+        break;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string markdown_escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|' || c == '*' || c == '_' || c == '`' || c == '[' || c == ']' || c == '<' ||
+        c == '\\') {
+      out += '\\';
+    }
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+std::string gnuplot_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\' || c == '\n') out += '\\';
+    out += c == '\n' ? 'n' : c;  // "\n": a line break in gnuplot
+  }
+  return out + "\"";
+}
+
+}  // namespace scalebench::reports

@@ -1,0 +1,38 @@
+// Shared wording and escaping for the documents: numbers, names, and the escapes of each format.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "reports/loader.hpp"
+
+namespace scalebench::reports {
+
+// 0.724 -> "72%"
+std::string percent(double fraction);
+// A number with `digits` significant digits, no exponent below 1e9: 1234.5 -> "1234.5".
+std::string number(double value, int digits = 4);
+// An optional number, or `missing` when absent.
+std::string number_or(const std::optional<double>& value, const std::string& missing,
+                      int digits = 4);
+// 1048576 -> "1 MiB"
+std::string bytes_text(double bytes);
+
+// "resnet50" -> "ResNet-50"; unknown names are returned as they are.
+std::string workload_title(const std::string& workload);
+// "fp32, 64 samples per GPU, weak scaling" / "fp32, global batch 1024, strong scaling"
+std::string group_setting(const GroupKey& key, const std::string& unit);
+// "ResNet-50 ddp, fp32, batch 64/GPU (weak) on mahti A100" (one line, for titles and captions)
+std::string group_title(const GroupKey& key);
+// Lowercase letters, digits and '-', for file names.
+std::string slug(const std::string& text);
+
+std::string html_escape(const std::string& text);
+std::string latex_escape(const std::string& text);
+std::string csv_field(const std::string& text);
+std::string markdown_escape(const std::string& text);
+// A double-quoted gnuplot string literal; a newline becomes a line break.
+std::string gnuplot_string(const std::string& text);
+
+}  // namespace scalebench::reports

@@ -1,0 +1,233 @@
+// Loading: recursion, system labels, grouping, skipped files with reasons, schema versions.
+#include "reports/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kernels/errors.hpp"
+#include "tests/reports/fixtures.hpp"
+
+namespace scalebench::reports {
+namespace {
+
+using testing::FixturePoint;
+using testing::TempDir;
+using testing::write_point;
+using testing::write_text;
+
+std::string usage_error_of(const std::vector<InputSpec>& inputs) {
+  try {
+    load_results(inputs);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no UsageError)";
+}
+
+const SkippedFile* skipped_named(const ResultSet& set, const std::string& name) {
+  for (const SkippedFile& s : set.skipped) {
+    if (s.path.filename() == name) return &s;
+  }
+  return nullptr;
+}
+
+TEST(ReportLoader, ReadsFoldersRecursivelyAndGroupsBySystemAndSetting) {
+  TempDir dir;
+  testing::write_standard_set(dir.path());
+  const ResultSet set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.points.size(), 21u);
+  EXPECT_EQ(set.files_read, 21u);
+  EXPECT_TRUE(set.skipped.empty());
+  ASSERT_EQ(set.systems.size(), 2u);
+  EXPECT_EQ(set.systems.count("mahti A100"), 1u);
+  EXPECT_EQ(set.systems.count("puhti V100"), 1u);
+  EXPECT_EQ(set.systems.at("puhti V100").result_files, 5u);
+  EXPECT_EQ(set.systems.at("mahti A100").versions.at("nccl"), "2.18.3");
+
+  const PointGroups groups = group_points(set);
+  ASSERT_EQ(groups.size(), 4u);
+  const GroupKey weak{"mahti A100", "resnet50", "ddp", "fp32", "weak", 64};
+  ASSERT_EQ(groups.count(weak), 1u);
+  EXPECT_EQ(groups.at(weak).size(), 7u);  // 1..64, the failed 64 included
+  const GroupKey strong{"mahti A100", "resnet50", "ddp", "fp32", "strong", 1024};
+  ASSERT_EQ(groups.count(strong), 1u);
+  EXPECT_EQ(groups.at(strong).size(), 5u);
+}
+
+TEST(ReportLoader, KeepsFailedPointsWithTheirError) {
+  TempDir dir;
+  testing::write_standard_set(dir.path());
+  const ResultSet set = load_results({{dir / "mahti", std::nullopt}});
+  int failed = 0;
+  for (const PointSample& p : set.points) {
+    if (p.status != "failed") continue;
+    ++failed;
+    EXPECT_EQ(p.devices, 64);
+    EXPECT_EQ(p.error, "NCCL error: unhandled system error");
+    EXPECT_FALSE(p.step_ms.has_value());
+  }
+  EXPECT_EQ(failed, 1);
+}
+
+TEST(ReportLoader, LabelsNameTheSystem) {
+  TempDir dir;
+  FixturePoint p;
+  write_point(dir / "a" / "one.json", p);
+  p.cluster.reset();
+  p.hostname = "workstation";
+  write_point(dir / "b" / "two.json", p);
+  p.label = "my lab box";
+  write_point(dir / "c" / "three.json", p);
+  const ResultSet set = load_results({{dir / "a", std::string("Mahti (A100)")},
+                                      {dir / "b", std::nullopt},
+                                      {dir / "c", std::nullopt}});
+  ASSERT_EQ(set.points.size(), 3u);
+  EXPECT_EQ(set.points[0].system, "Mahti (A100)");
+  EXPECT_EQ(set.points[1].system, "workstation A100");  // no cluster: the hostname
+  EXPECT_EQ(set.points[2].system, "my lab box");        // the point's own label
+}
+
+TEST(ReportLoader, CpuBackendIsNamedByItsCpu) {
+  TempDir dir;
+  FixturePoint p;
+  p.backend = "cpu";
+  p.cluster.reset();
+  p.hostname = "ci";
+  write_point(dir / "cpu.json", p);
+  const ResultSet set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.points.at(0).system, "ci AMD EPYC 7H12");
+}
+
+TEST(ReportLoader, SkipsMalformedTruncatedAndForeignFilesWithPathAndReason) {
+  TempDir dir;
+  write_point(dir / "good.json", FixturePoint{});
+  const std::string good = testing::read_text(dir / "good.json");
+  write_text(dir / "truncated.json", good.substr(0, good.size() / 2));
+  write_text(dir / "foreign.json", R"({"name": "package.json", "version": "1.0"})");
+  write_text(dir / "plan.json", R"({"schema": "scalebench.plan/1", "points": []})");
+  write_text(dir / "array.json", "[1, 2, 3]");
+  write_text(dir / "notes.txt", "not json, and not *.json either");
+  nlohmann::json missing = nlohmann::json::parse(good);
+  missing["point"].erase("devices");
+  write_text(dir / "missing-key.json", missing.dump());
+  nlohmann::json wrong_type = nlohmann::json::parse(good);
+  wrong_type["point"]["devices"] = "four";
+  write_text(dir / "wrong-type.json", wrong_type.dump());
+  nlohmann::json bad_strategy = nlohmann::json::parse(good);
+  bad_strategy["point"]["strategy"] = "fsdp";
+  write_text(dir / "bad-strategy.json", bad_strategy.dump());
+
+  const ResultSet set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.points.size(), 1u);
+  EXPECT_EQ(set.files_read, 8u);  // *.json only
+  EXPECT_EQ(set.skipped.size(), 7u);
+  ASSERT_NE(skipped_named(set, "truncated.json"), nullptr);
+  EXPECT_NE(skipped_named(set, "truncated.json")->reason.find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(skipped_named(set, "truncated.json")->path, dir / "truncated.json");
+  EXPECT_NE(skipped_named(set, "foreign.json")->reason.find("no 'schema' key"), std::string::npos);
+  EXPECT_NE(skipped_named(set, "plan.json")->reason.find("scalebench.plan/1"), std::string::npos);
+  EXPECT_NE(skipped_named(set, "array.json")->reason.find("not a scalebench result"),
+            std::string::npos);
+  EXPECT_NE(skipped_named(set, "missing-key.json")->reason.find("missing key 'devices'"),
+            std::string::npos);
+  EXPECT_NE(skipped_named(set, "wrong-type.json")->reason.find("/point/devices"), std::string::npos)
+      << skipped_named(set, "wrong-type.json")->reason;
+  EXPECT_NE(skipped_named(set, "bad-strategy.json")->reason.find("fsdp"), std::string::npos);
+}
+
+TEST(ReportLoader, RefusesMixedSchemaVersionsNamingBoth) {
+  TempDir dir;
+  write_point(dir / "v1.json", FixturePoint{});
+  nlohmann::json v2 = nlohmann::json::parse(testing::read_text(dir / "v1.json"));
+  v2["schema"] = "scalebench.result/2";
+  write_text(dir / "v2.json", v2.dump());
+  const std::string message = usage_error_of({{dir.path(), std::nullopt}});
+  EXPECT_NE(message.find("mixed"), std::string::npos) << message;
+  EXPECT_NE(message.find("scalebench.result/1"), std::string::npos) << message;
+  EXPECT_NE(message.find("scalebench.result/2"), std::string::npos) << message;
+  EXPECT_NE(message.find("v2.json"), std::string::npos) << message;
+}
+
+TEST(ReportLoader, RefusesASchemaVersionItCannotRead) {
+  TempDir dir;
+  write_point(dir / "v1.json", FixturePoint{});
+  nlohmann::json v3 = nlohmann::json::parse(testing::read_text(dir / "v1.json"));
+  v3["schema"] = "scalebench.result/3";
+  write_text(dir / "v1.json", v3.dump());
+  const std::string message = usage_error_of({{dir.path(), std::nullopt}});
+  EXPECT_NE(message.find("scalebench.result/3"), std::string::npos) << message;
+  EXPECT_NE(message.find("reads scalebench.result/1"), std::string::npos) << message;
+}
+
+TEST(ReportLoader, AFolderWithoutResultsIsAnError) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "empty");
+  EXPECT_NE(usage_error_of({{dir / "empty", std::nullopt}}).find("no scalebench results in folder"),
+            std::string::npos);
+  write_text(dir / "junk" / "x.json", "{");
+  const std::string junk = usage_error_of({{dir / "junk", std::nullopt}});
+  EXPECT_NE(junk.find("1 file(s) skipped"), std::string::npos) << junk;
+  EXPECT_NE(usage_error_of({{dir / "missing", std::nullopt}}).find("does not exist"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({}).find("no input"), std::string::npos);
+}
+
+TEST(ReportLoader, ANamedMalformedFileIsSkippedNotFatal) {
+  TempDir dir;
+  write_point(dir / "good.json", FixturePoint{});
+  write_text(dir / "bad.json", "{\"schema\": ");
+  const ResultSet set =
+      load_results({{dir / "good.json", std::nullopt}, {dir / "bad.json", std::nullopt}});
+  EXPECT_EQ(set.points.size(), 1u);
+  ASSERT_EQ(set.skipped.size(), 1u);
+  EXPECT_EQ(set.skipped[0].path, dir / "bad.json");
+}
+
+TEST(ReportLoader, ReadsBusbwFromGoogleBenchmarkOutput) {
+  TempDir dir;
+  write_point(dir / "r.json", FixturePoint{});
+  write_text(dir / "allreduce.json", R"({
+    "context": {"host_name": "g1101", "num_cpus": 128},
+    "benchmarks": [
+      {"name": "BM_AllReduce/1048576", "run_name": "BM_AllReduce/1048576", "run_type": "iteration",
+       "bytes": 1048576, "busbw_gbps": 40.0},
+      {"name": "BM_AllReduce/1024", "run_name": "BM_AllReduce/1024", "run_type": "iteration",
+       "bytes": 1024, "busbw_gbps": 0.5},
+      {"name": "BM_AllReduce/1024", "run_name": "BM_AllReduce/1024", "run_type": "iteration",
+       "bytes": 1024, "busbw_gbps": 0.7},
+      {"name": "BM_AllReduce/1024", "run_name": "BM_AllReduce/1024", "run_type": "iteration",
+       "bytes": 1024, "busbw_gbps": 0.9},
+      {"name": "BM_Gemm/64", "run_type": "iteration", "flops": 1e9}
+    ]})");
+  write_text(dir / "gemm.json",
+             R"({"context": {}, "benchmarks": [{"name": "BM_Gemm", "flops": 1}]})");
+  const ResultSet set = load_results({{dir.path(), std::string("mahti")}});
+  ASSERT_EQ(set.busbw_series.size(), 1u);
+  const BusbwSeries& s = set.busbw_series[0];
+  EXPECT_EQ(s.name, "mahti BM_AllReduce");
+  ASSERT_EQ(s.points.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.points[0].bytes, 1024);
+  EXPECT_DOUBLE_EQ(s.points[0].busbw_gbps, 0.7);  // median of three repeats
+  EXPECT_DOUBLE_EQ(s.points[1].busbw_gbps, 40.0);
+  ASSERT_NE(skipped_named(set, "gemm.json"), nullptr);
+  EXPECT_NE(skipped_named(set, "gemm.json")->reason.find("busbw_gbps"), std::string::npos);
+}
+
+TEST(ReportLoader, PrefersMedianAggregatesWhenPresent) {
+  const nlohmann::json doc = nlohmann::json::parse(R"({
+    "context": {"host_name": "h"},
+    "benchmarks": [
+      {"name": "BM_AllReduce/4096", "run_type": "iteration", "bytes": 4096, "busbw_gbps": 9.0},
+      {"name": "BM_AllReduce/4096_mean", "run_name": "BM_AllReduce/4096", "run_type": "aggregate",
+       "aggregate_name": "mean", "bytes": 4096, "busbw_gbps": 5.0},
+      {"name": "BM_AllReduce/4096_median", "run_name": "BM_AllReduce/4096", "run_type": "aggregate",
+       "aggregate_name": "median", "bytes": 4096, "busbw_gbps": 4.0}
+    ]})");
+  const std::vector<BusbwSeries> series = read_busbw_series(doc, "x.json", "");
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_EQ(series[0].name, "h BM_AllReduce");
+  ASSERT_EQ(series[0].points.size(), 1u);
+  EXPECT_DOUBLE_EQ(series[0].points[0].busbw_gbps, 4.0);
+}
+
+}  // namespace
+}  // namespace scalebench::reports
