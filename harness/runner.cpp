@@ -15,6 +15,10 @@
 #include "kernels/communicator_factory.hpp"
 #include "kernels/cpu/cpu_device.hpp"
 #include "kernels/errors.hpp"
+#if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
+#include "kernels/gpu/gpu_device.hpp"
+#include "kernels/gpu/telemetry.hpp"
+#endif
 #include "workloads/data_parallel.hpp"
 
 namespace scalebench {
@@ -41,6 +45,49 @@ std::vector<double> measure(MpiWorld& world, std::int64_t steps, Step&& step) {
   world.max_in_place(ms);
   return ms;
 }
+
+// GPU telemetry during the full-step phase (NVML / ROCm SMI); absent on the CPU.
+class TelemetryProbe {
+ public:
+  TelemetryProbe(Device& device, std::int64_t index) : device_(device) {
+#if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
+    if (gpu_extras(device)) sampler_ = std::make_unique<TelemetrySampler>(int(index));
+#else
+    (void)index;
+#endif
+  }
+  void start() {
+#if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
+    if (sampler_) sampler_->start();
+#endif
+  }
+  // `samples`: samples this device processed while sampling.
+  std::optional<Telemetry> stop(std::int64_t samples) {
+#if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
+    if (!sampler_) return std::nullopt;
+    const TelemetrySummary s = sampler_->stop();
+    Telemetry t;
+    t.mean_power_w = s.mean_power_w;
+    if (s.energy_j && samples > 0) t.energy_per_sample_j = *s.energy_j / double(samples);
+    t.peak_memory_bytes = s.peak_memory_bytes;
+    if (!t.peak_memory_bytes) {
+      if (GpuDeviceExtras* x = gpu_extras(device_)) t.peak_memory_bytes = x->peak_allocated_bytes();
+    }
+    t.mean_utilization = s.mean_utilization;
+    t.mean_sm_clock_mhz = s.mean_sm_clock_mhz;
+    return t;
+#else
+    (void)samples;
+    return std::nullopt;
+#endif
+  }
+
+ private:
+  Device& device_;
+#if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
+  std::unique_ptr<TelemetrySampler> sampler_;
+#endif
+};
 
 [[noreturn]] void inject(const FaultInjection& fault) {
   if (fault.mode == "exit") {
@@ -93,6 +140,9 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     throw UsageError(fmt::format("--packs must be a positive integer, got {}", options.packs));
   }
 
+  if (options.graph && run.backend == "cpu") {
+    throw UsageError("--graph needs a GPU backend (cuda or hip); the cpu backend has no graphs");
+  }
   const int visible = visible_devices(run.backend);
   if (options.strategy == "mirrored") {
     const std::int64_t want = options.devices.value_or(run.backend == "cpu" ? 1 : visible);
@@ -219,6 +269,13 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
     dp.full_step();
     dp.synchronize();
   }
+  if (o.graph) {
+    // Captured after the warm-up (libraries allocate their workspaces on first use, which a
+    // capture does not allow), then replayed once before measuring.
+    dp.capture_graphs();
+    dp.full_step();
+    dp.synchronize();
+  }
   world.barrier();
 
   const auto compute_ms = measure(world, o.steps, [&](std::int64_t) {
@@ -239,11 +296,14 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   world.max_in_place(unit_ms);
 
   const bool faulty = fault.rank == launch.rank && (fault.mode == "exit" || fault.mode == "hang");
+  TelemetryProbe probe(*devices.front(), device_indices.front());
+  probe.start();
   const auto full_ms = measure(world, o.steps, [&](std::int64_t s) {
     if (faulty && s == o.steps / 2) inject(fault);
     dp.full_step();
     dp.synchronize();
   });
+  record.telemetry = probe.stop(run.batch_per_device * o.steps);
 
   const std::optional<std::string> mismatch =
       dp.check(fault.mode == "corrupt" ? fault.rank * run.local_devices : -1);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/errors.hpp"
 #include "kernels/precision.hpp"
 
 namespace scalebench {
@@ -95,6 +96,14 @@ class Device {
   virtual void synchronize() = 0;
   // The backend's native stream (cudaStream_t / hipStream_t), or nullptr on the CPU.
   virtual void* native_stream() { return nullptr; }
+
+  // Graphs (CUDA/HIP graphs): work issued between begin_capture() and end_capture() is recorded,
+  // not run; replay(graph) runs it again as one launch. No allocation, host copy or synchronize
+  // may happen while capturing. Backends without graphs return false from supports_graphs().
+  virtual bool supports_graphs() const { return false; }
+  virtual void begin_capture() { throw UsageError("--graph needs a GPU backend"); }
+  virtual int end_capture() { throw UsageError("--graph needs a GPU backend"); }
+  virtual void replay(int /*graph*/) { throw UsageError("--graph needs a GPU backend"); }
 };
 
 // Owns a device allocation.

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "kernels/errors.hpp"
+
 namespace scalebench {
 
 DataParallel::DataParallel(StrategyConfig config, std::vector<TrainingStep*> replicas,
@@ -21,7 +23,68 @@ void DataParallel::synchronize() {
   for (Device* d : devices_) d->synchronize();
 }
 
+void DataParallel::capture_graphs() {
+  for (Device* d : devices_) {
+    if (!d->supports_graphs()) throw UsageError("--graph needs a backend with graphs (cuda or hip)");
+  }
+  program_.clear();
+  optimizer_graphs_.clear();
+  // Every replica runs the same table, so the cut points are the same on each: capture replica
+  // by replica and merge the segment lists.
+  std::vector<std::vector<Segment>> per_replica(replicas_.size());
+  for (std::size_t j = 0; j < replicas_.size(); ++j) {
+    TrainingStep& r = *replicas_[j];
+    Device& d = *devices_[j];
+    auto& segments = per_replica[j];
+    d.begin_capture();
+    r.forward();
+    std::size_t next = 0;
+    r.backward([&](int layer) {
+      if (!config_.overlap) return;
+      bool cut = false;
+      int last_unit = -1;
+      while (next < config_.units.size() && config_.units[next].ready_layer >= layer) {
+        last_unit = int(next++);
+        cut = true;
+      }
+      if (cut) {
+        segments.push_back(Segment{{d.end_capture()}, last_unit});
+        d.begin_capture();
+      }
+    });
+    segments.push_back(Segment{{d.end_capture()}, -1});
+    d.begin_capture();
+    r.optimizer();
+    optimizer_graphs_.push_back(d.end_capture());
+  }
+  for (std::size_t s = 0; s < per_replica[0].size(); ++s) {
+    Segment merged{{}, per_replica[0][s].unit_after};
+    for (auto& segments : per_replica) merged.graph_per_replica.push_back(segments.at(s).graph_per_replica[0]);
+    program_.push_back(merged);
+  }
+}
+
+void DataParallel::replay_step(bool communicate) {
+  std::vector<RequestId> requests;
+  int started = -1;
+  for (const Segment& seg : program_) {
+    for (std::size_t j = 0; j < devices_.size(); ++j) devices_[j]->replay(seg.graph_per_replica[j]);
+    if (communicate && seg.unit_after >= 0) {
+      while (started < seg.unit_after) requests.push_back(start_unit(std::size_t(++started)));
+    }
+  }
+  if (communicate) {
+    while (started + 1 < int(config_.units.size())) requests.push_back(start_unit(std::size_t(++started)));
+    for (RequestId id : requests) comm_.wait(id);
+  }
+  for (std::size_t j = 0; j < devices_.size(); ++j) devices_[j]->replay(optimizer_graphs_[j]);
+}
+
 void DataParallel::compute_step() {
+  if (graphs()) {
+    replay_step(false);
+    return;
+  }
   for (TrainingStep* r : replicas_) {
     r->forward();
     r->backward();
@@ -37,6 +100,10 @@ RequestId DataParallel::start_unit(std::size_t unit) {
 }
 
 void DataParallel::full_step() {
+  if (graphs()) {
+    replay_step(true);
+    return;
+  }
   std::vector<RequestId> requests;
   requests.reserve(config_.units.size());
   if (config_.overlap && replicas_.size() == 1) {

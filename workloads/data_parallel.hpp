@@ -40,6 +40,12 @@ class DataParallel {
   // Waits until every replica's device has finished its work.
   void synchronize();
 
+  // Captures the step's compute into device graphs (forward; backward cut at every gradient
+  // unit's boundary so that all-reduces still start as soon as their gradients exist; optimizer).
+  // Afterwards compute_step and full_step replay the graphs. Throws where graphs are unsupported.
+  void capture_graphs();
+  bool graphs() const { return !program_.empty(); }
+
   // Fills each unit with a participant-dependent pattern, all-reduces it and checks the sums on
   // every replica. Returns the first mismatch as "bucket B: element E is X, expected Y".
   // `corrupt_participant` (tests only) perturbs one participant's contribution.
@@ -50,6 +56,15 @@ class DataParallel {
 
  private:
   RequestId start_unit(std::size_t unit);
+  void replay_step(bool communicate);
+
+  // A captured step: graphs to replay per replica, and where each unit's all-reduce starts.
+  struct Segment {
+    std::vector<int> graph_per_replica;
+    int unit_after = -1;  // all-reduce this unit once the segment is issued (-1: none)
+  };
+  std::vector<Segment> program_;
+  std::vector<int> optimizer_graphs_;
 
   StrategyConfig config_;
   std::vector<TrainingStep*> replicas_;
