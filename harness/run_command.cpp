@@ -241,6 +241,9 @@ void add_run_command(CLI::App& app, int argc, char** argv) {
   run->add_flag("--no-overlap", args->no_overlap, "ddp: all-reduce after backward instead of during it");
   run->add_option("--packs", o.packs, "mirrored: gradient packs all-reduced after backward")->capture_default_str();
   run->add_flag("--graph", o.graph, "GPU: capture the step's compute in a CUDA/HIP graph");
+  run->add_flag("--layer-times", o.layer_times,
+                "after the phases, time one step by layer class (gemm, attention, normalization, "
+                "elementwise, pooling, optimizer) into layer_class_ms");
   run->add_option("--timeout", o.timeout_s, "seconds any rank waits for the others before the run ends as timed out")
       ->capture_default_str();
   run->add_option("--out,-o", o.out, "result file (default: results/<point>.json)");

@@ -158,6 +158,35 @@ void TrainingStep::accumulate_if_needed(int producer, void* written, std::int64_
   }
 }
 
+namespace {
+const char* layer_class(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::conv:
+    case LayerKind::linear: return "gemm";
+    case LayerKind::attention: return "attention";
+    case LayerKind::norm: return "normalization";
+    case LayerKind::pool: return "pooling";
+    default: return "elementwise";
+  }
+}
+}  // namespace
+
+void TrainingStep::profiled_step(const std::function<void(const char*)>& done) {
+  if (weights_compute_.get()) {
+    MemoryPass cast = unary(params_.get(), weights_compute_.get(), param_count_);
+    cast.kind = PassKind::cast;
+    device_.memory_pass(cast);
+    done("elementwise");
+  }
+  for (std::size_t i = 0; i < model_.layers.size(); ++i) {
+    forward_layer(int(i));
+    done(layer_class(model_.layers[i].kind));
+  }
+  backward([&](int layer) { done(layer_class(model_.layers[layer].kind)); });
+  optimizer();
+  done("optimizer");
+}
+
 void TrainingStep::forward() {
   if (weights_compute_.get()) {
     // autocast: parameters are fp32, GEMMs read a copy in the compute dtype made each step.

@@ -30,6 +30,10 @@ class TrainingStep {
   void backward(const std::function<void(int layer)>& layer_done = {});
   // SGD with momentum over all parameters, one fused pass.
   void optimizer();
+  // One forward + backward + optimizer step that calls done(class) after each piece of work,
+  // naming its layer class ("gemm", "attention", "normalization", "elementwise", "pooling",
+  // "optimizer"), so that a caller can time the step by class.
+  void profiled_step(const std::function<void(const char* layer_class)>& done);
 
   float* gradients() const { return grads_.f32(); }
   std::int64_t parameter_count() const { return param_count_; }

@@ -132,6 +132,7 @@ void to_json(json& j, const ResultRecord& r) {
   } else {
     j["telemetry"] = nullptr;
   }
+  j["layer_class_ms"] = r.layer_class_ms ? json(*r.layer_class_ms) : json(nullptr);
   json ranks = json::array();
   for (const RankRecord& rk : r.system.ranks) {
     ranks.push_back({{"rank", rk.rank}, {"host", rk.host}, {"devices", rk.devices}});
@@ -240,6 +241,9 @@ void from_json(const json& j, ResultRecord& r) {
     get_opt(*t, "mean_utilization", tel.mean_utilization);
     get_opt(*t, "mean_sm_clock_mhz", tel.mean_sm_clock_mhz);
     r.telemetry = tel;
+  }
+  if (const auto lc = j.find("layer_class_ms"); lc != j.end() && lc->is_object()) {
+    r.layer_class_ms = lc->get<std::map<std::string, double>>();
   }
   if (const auto s = j.find("system"); s != j.end() && s->is_object()) {
     r.system.hostname = s->value("hostname", std::string());

@@ -135,6 +135,9 @@ struct ResultRecord {
   std::optional<CommunicationRecord> communication;
   ModelRecord model;
   std::optional<Telemetry> telemetry;
+  // Compute time of one step by layer class (ms), from a profiled step after the phases
+  // (`run --layer-times`); each piece is timed to completion, so the sum exceeds the step.
+  std::optional<std::map<std::string, double>> layer_class_ms;
   SystemRecord system;
   Provenance provenance;
 };
