@@ -3,7 +3,7 @@
 # (GEMM shapes, memory passes against the device copy, all-reduce), optionally the PyTorch
 # fidelity comparison, and print a short table. Everything is logged under $OUT (default
 # out/gpu_check): summary.txt and gpu_check_logs.tgz.
-#   scripts/gpu_check.sh [--quick] [--no-fidelity]
+#   scripts/gpu_check.sh [--quick] [--no-gemm] [--no-fidelity] [--no-pytorch]
 # Environment: GPU_ARCH (default: native), DEBS (a folder of Debian .deb files to unpack into a
 # private prefix when the machine lacks scalebench's build dependencies; default .debs if present).
 set -uo pipefail
@@ -12,10 +12,12 @@ cd "$root"
 out=${OUT:-$root/out/gpu_check}
 logs=$out/logs
 mkdir -p "$logs"
-quick=0 fidelity=1
+quick=0 fidelity=1 gemm=1 pytorch_flag=""
 for a in "$@"; do
   case $a in
     --quick) quick=1 ;;
+    --no-gemm) gemm=0 ;;
+    --no-pytorch) pytorch_flag=-s ;;
     --no-fidelity) fidelity=0 ;;
     *) echo "gpu_check: unknown argument $a" >&2; exit 2 ;;
   esac
@@ -42,7 +44,7 @@ cat "$logs/environment.txt" >&2
 
 # --- dependencies from .deb files, unpacked into a private prefix (never into /)
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="${GPU_ARCH:-native}"
-            -DSCALEBENCH_REPORTS=OFF "-DSCALEBENCH_SKIP_TEST_DIRS=harness;workloads;kernels;e2e;mpi;reports;slurm")
+            "-DSCALEBENCH_SKIP_TEST_DIRS=harness;workloads;kernels;e2e;mpi;reports;slurm")
 debs=${DEBS:-$root/.debs}
 if [ -d "$debs" ]; then
   prefix=$build/deps
@@ -65,7 +67,7 @@ if [ -d "$debs" ]; then
   fi
 fi
 # NCCL: the CUDA toolkit's, else the one in PyTorch's nvidia-nccl wheel.
-if [ ! -e /usr/local/cuda/include/nccl.h ] && [ -z "${NCCL_HOME:-}" ]; then
+if [ ! -e /usr/local/cuda/include/nccl.h ] && [ ! -e /usr/include/nccl.h ] && [ -z "${NCCL_HOME:-}" ]; then
   wheel=$(python3 -c "import nvidia.nccl as n; print(list(n.__path__)[0])" 2>/dev/null || true)
   if [ -n "$wheel" ] && [ -e "$wheel/include/nccl.h" ]; then
     export NCCL_HOME=$wheel LD_LIBRARY_PATH="$wheel/lib:${LD_LIBRARY_PATH:-}"
@@ -103,7 +105,7 @@ echo "gpu_device_test exit $?" >>"$logs/steps.log"
 timeout 120 "$build/tests/gpu/gpu_communicator_test" --gtest_output="json:$logs/gpu_communicator_test.json" \
   >"$logs/gpu_communicator_test.log" 2>&1
 echo "gpu_communicator_test exit $?" >>"$logs/steps.log"
-grep -E "^\[  (FAILED|PASSED|SKIPPED) " "$logs"/gpu_*_test.log | head -30 >&2
+grep -E "^\[  (FAILED|PASSED) +\]|tests, listed below" "$logs"/gpu_*_test.log | head -30 >&2
 
 # --- benchmarks
 bench() {  # name, timeout, command...
@@ -115,7 +117,9 @@ bench() {  # name, timeout, command...
 }
 bench memory_bf16 90 "$build/bench/gpu/bench_gpu_memory" --precision=bf16
 bench memory_fp32 90 "$build/bench/gpu/bench_gpu_memory" --precision=fp32
-if [ $quick = 1 ]; then
+if [ $gemm = 0 ]; then
+  :
+elif [ $quick = 1 ]; then
   bench gemm_bf16 120 "$build/bench/gpu/bench_gpu_gemm" --precision=bf16 --workload=resnet50 --batch=128
 else
   bench gemm_bf16 150 "$build/bench/gpu/bench_gpu_gemm" --precision=bf16 --batch=128
@@ -126,7 +130,7 @@ bench allreduce 60 "$build/bench/comm/bench_allreduce" --backend=cuda --max-byte
 # --- PyTorch reference and scalebench side by side
 if [ $fidelity = 1 ]; then
   step "fidelity (PyTorch vs scalebench)"
-  STEPS=20 WARMUP=8 timeout 240 "$root/scripts/fidelity/compare.sh" -b "$build" -p bf16 -o "$logs/fidelity" \
+  STEPS=20 WARMUP=8 timeout 240 "$root/scripts/fidelity/compare.sh" -b "$build" -p bf16 -o "$logs/fidelity" $pytorch_flag \
     resnet50:128 vit_b16:128 >"$logs/fidelity.txt" 2>"$logs/fidelity.log" || echo "fidelity exit $?" >>"$logs/steps.log"
 fi
 
@@ -168,7 +172,7 @@ for prec in ("bf16", "fp32"):
     print(f"\nmemory passes ({prec}, 256 MiB tensors): GB/s and share of the D2D copy measured in the same run")
     for b in runs:
         share = b["GB/s"] / copy if copy else float("nan")
-        print(f"  {b['name'].split('/')[-1]:<28} {b['GB/s']:8.0f} GB/s  {share:6.1%}  {b['real_time']:9.1f} us")
+        print(f"  {b['name'].split('/')[2]:<28} {b['GB/s']:8.0f} GB/s  {share:6.1%}  {b['real_time']:9.1f} us")
 for name in sorted(glob.glob(os.path.join(logs, "bench_gemm_*.json"))):
     j = load(name)
     if not j:
@@ -183,7 +187,7 @@ for name in sorted(glob.glob(os.path.join(logs, "bench_gemm_*.json"))):
         t_ms = b["real_time"] / 1e3  # microseconds -> ms
         d[0] += t_ms * b["per_step"]
         d[1] += b["TFLOP/s"] * t_ms * b["per_step"]
-        d[2].append((b["TFLOP/s"], t_ms * b["per_step"], "/".join(parts[3:])))
+        d[2].append((b["TFLOP/s"], t_ms * b["per_step"], "/".join(parts[3:5])))
     for wl, (ms, weighted, shapes) in by_wl.items():
         print(f"  {wl:<10} {len(shapes):3d} shapes  {ms:8.2f} ms/step  {weighted / ms if ms else 0:6.1f} TFLOP/s (time-weighted)")
         for tf, share, nm in sorted(shapes, key=lambda s: -s[1])[:4]:

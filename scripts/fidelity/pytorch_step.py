@@ -2,7 +2,7 @@
 """The PyTorch reference of a scalebench training step: torchvision ResNet-50 (channels_last) or
 ViT-B/16, autocast, SGD with momentum, one GPU. Prints the median step time from CUDA events and,
 from torch.profiler, the GPU time per step grouped into kernel classes (conv/GEMM, normalisation,
-elementwise, pooling, attention, optimizer, other), as JSON on stdout's last line.
+elementwise, copy/cast, pooling, attention, optimizer, other), as JSON on stdout's last line.
 
     python3 scripts/fidelity/pytorch_step.py --model resnet50 --batch 128 --precision bf16
 """
@@ -19,6 +19,8 @@ import torchvision
 # Kernel-name classes, first match wins. Names are those of PyTorch 2.x / cuDNN 9 / cuBLAS 13.
 CLASSES = [
     ("elementwise", r"logsoftmax|log_softmax|nll_loss"),  # the loss, before attention's softmax
+    ("normalisation", r"gammabeta|layer_norm|layernorm|batch_norm"),
+    ("copy/cast", r"direct_copy|_copy_kernel|copy_kernel|memcpy|cat_|transpose|permute"),
     ("optimizer", r"multi_tensor_apply|foreach|sgd|fused_sgd|_amp_foreach"),
     ("attention", r"flash|fmha|attention|sdpa|mem_eff|softmax_warp|cunn_SoftMax|softmax"),
     ("normalisation", r"batch_norm|batchnorm|bn_fw|bn_bw|layer_norm|layernorm|welford|norm_"),
