@@ -17,7 +17,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITEC
 cmake --build "$build" -j"$(nproc)" >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 sb=$build/scalebench
 "$sb" list backends
-for point in ${POINTS:-resnet50:128 resnet50:256 vit_b16:64 vit_b16:128}; do
+for point in ${POINTS-resnet50:128 resnet50:256 vit_b16:64 vit_b16:128}; do
   model=${point%%:*} batch=${point##*:}
   python3 scripts/fidelity/pytorch_step.py --model "$model" --batch "$batch" --precision bf16 \
     --steps "$steps" --warmup "$warmup" >"$out/pt_${model}_${batch}.out" 2>"$out/pt_${model}_${batch}.log"
@@ -28,13 +28,21 @@ done
 # Graph capture: ResNet-50 at batch 128.
 "$sb" run --workload resnet50 --backend cuda --precision bf16 --batch 128 --steps "$steps" --warmup "$warmup" \
   --graph --out "$out/sb_resnet50_128_graph.json" --force 2>&1 | tail -2
-if command -v nsys >/dev/null; then
-  nsys profile -t cuda --cuda-graph-trace=node -o "$out/graph" -f true "$sb" run --workload resnet50 \
-    --backend cuda --precision bf16 --batch 128 --steps 10 --warmup 3 --graph --out "$out/nsys.json" --force >"$out/nsys.log" 2>&1
-  nsys export --type sqlite -o "$out/graph.sqlite" -f true "$out/graph.nsys-rep" >>"$out/nsys.log" 2>&1
-  python3 scripts/fidelity/idle_from_nsys.py "$out/graph.sqlite" >"$out/idle.txt" 2>&1
+# Idle time between kernels with --graph: every kernel's device start and end through CUPTI.
+cupti_inc=$(dirname "$(find /usr/local/cuda* /usr/lib /opt -name cupti.h 2>/dev/null | head -1)" 2>/dev/null)
+cupti_lib=$(dirname "$(find /usr/local/cuda* /usr/lib /opt -name 'libcupti.so*' 2>/dev/null | head -1)" 2>/dev/null)
+if [ -n "$cupti_inc" ] && [ -n "$cupti_lib" ] && \
+   gcc -shared -fPIC -O2 -I"$cupti_inc" scripts/fidelity/kernel_trace.c -L"$cupti_lib" -lcupti \
+     -Wl,-rpath,"$cupti_lib" -o "$build/kernel_trace.so" 2>"$out/trace_build.log"; then
+  for mode in graph nograph; do
+    flag=""; [ $mode = graph ] && flag=--graph
+    KERNEL_TRACE_OUT=$out/kernels_$mode.txt LD_PRELOAD=$build/kernel_trace.so "$sb" run --workload resnet50 \
+      --backend cuda --precision bf16 --batch 128 --steps 10 --warmup 3 $flag --out "$out/trace_$mode.json" --force >/dev/null 2>&1
+    echo "$mode: $(python3 scripts/fidelity/idle_from_trace.py "$out/kernels_$mode.txt")" >>"$out/idle.txt"
+  done
 else
-  echo "nsys not found: idle time not measured" >"$out/idle.txt"
+  echo "CUPTI not found (cupti.h: ${cupti_inc:-none}, libcupti: ${cupti_lib:-none}): idle time not measured" >"$out/idle.txt"
+  cat "$out/trace_build.log" >>"$out/idle.txt" 2>/dev/null
 fi
 python3 scripts/fidelity/fidelity_table.py "$out" | tee "$out/table.md"
 cat "$out/idle.txt"
