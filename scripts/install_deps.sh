@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
   gnuplot-nox                                # report figures
   slurmctld slurmd slurm-client munge libpmix-dev  # the local Slurm cluster of the end-to-end test
+  hipcc libamdhip64-dev                      # compile check of the HIP kernels (gfx90a)
 )
 packages+=("$@")
 missing=()
