@@ -171,20 +171,22 @@ const char* layer_class(LayerKind kind) {
 }
 }  // namespace
 
-void TrainingStep::profiled_step(const std::function<void(const char*)>& done) {
+void TrainingStep::profiled_step(const PieceRunner& piece) {
   if (weights_compute_.get()) {
-    MemoryPass cast = unary(params_.get(), weights_compute_.get(), param_count_);
-    cast.kind = PassKind::cast;
-    device_.memory_pass(cast);
-    done("elementwise");
+    piece("elementwise", [&] {
+      MemoryPass cast = unary(params_.get(), weights_compute_.get(), param_count_);
+      cast.kind = PassKind::cast;
+      device_.memory_pass(cast);
+    });
   }
   for (std::size_t i = 0; i < model_.layers.size(); ++i) {
-    forward_layer(int(i));
-    done(layer_class(model_.layers[i].kind));
+    piece(layer_class(model_.layers[i].kind), [&] { forward_layer(int(i)); });
   }
-  backward([&](int layer) { done(layer_class(model_.layers[layer].kind)); });
-  optimizer();
-  done("optimizer");
+  begin_backward();
+  for (int i = int(model_.layers.size()) - 1; i >= 0; --i) {
+    piece(layer_class(model_.layers[i].kind), [&] { backward_layer(i); });
+  }
+  piece("optimizer", [&] { optimizer(); });
 }
 
 void TrainingStep::forward() {
@@ -251,9 +253,13 @@ void TrainingStep::forward_layer(int i) {
   }
 }
 
-void TrainingStep::backward(const std::function<void(int layer)>& layer_done) {
+void TrainingStep::begin_backward() {
   std::fill(grad_written_.begin(), grad_written_.end(), false);
   std::fill(grad_ptr_.begin(), grad_ptr_.end(), nullptr);
+}
+
+void TrainingStep::backward(const std::function<void(int layer)>& layer_done) {
+  begin_backward();
   for (int i = int(model_.layers.size()) - 1; i >= 0; --i) {
     backward_layer(i);
     if (layer_done) layer_done(i);

@@ -30,10 +30,11 @@ class TrainingStep {
   void backward(const std::function<void(int layer)>& layer_done = {});
   // SGD with momentum over all parameters, one fused pass.
   void optimizer();
-  // One forward + backward + optimizer step that calls done(class) after each piece of work,
-  // naming its layer class ("gemm", "attention", "normalization", "elementwise", "pooling",
-  // "optimizer"), so that a caller can time the step by class.
-  void profiled_step(const std::function<void(const char* layer_class)>& done);
+  // One forward + backward + optimizer step handed to the caller piece by piece: piece(class,
+  // issue) must call issue() once; the class is the layer's ("gemm", "attention",
+  // "normalization", "elementwise", "pooling", "optimizer"), so the caller can time by class.
+  using PieceRunner = std::function<void(const char* layer_class, const std::function<void()>& issue)>;
+  void profiled_step(const PieceRunner& piece);
 
   float* gradients() const { return grads_.f32(); }
   std::int64_t parameter_count() const { return param_count_; }
@@ -50,6 +51,7 @@ class TrainingStep {
   void accumulate_if_needed(int producer, void* written, std::int64_t elems);
   void* grad_scratch_for(int producer, std::int64_t elems);
 
+  void begin_backward();
   void forward_layer(int i);
   void backward_layer(int i);
   void backward_gemm(int i, void* dy);
