@@ -26,7 +26,8 @@ class Communicator {
   // Starts a sum all-reduce of `count` fp32 values, in place, over the buffers of this
   // process's devices (one per local device, same order as `devices`) and those of every other
   // process. It is ordered after all work already issued on each device; on a GPU it runs on a
-  // communication stream so that compute issued later overlaps it.
+  // communication stream so that compute issued later overlaps it. The MPI communicator also
+  // takes plain host buffers with an empty `devices`.
   virtual RequestId allreduce_async(std::span<float* const> buffers, std::size_t count,
                                     std::span<Device* const> devices) = 0;
   // Lets outstanding requests advance without blocking (MPI needs calls to make progress).

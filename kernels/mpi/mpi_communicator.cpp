@@ -18,7 +18,8 @@ MpiCommunicator::MpiCommunicator(MPI_Comm comm, int local_devices, double timeou
 
 RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std::size_t count,
                                            std::span<Device* const> devices) {
-  if (buffers.size() != std::size_t(local_devices_) || devices.size() != buffers.size()) {
+  if (buffers.size() != std::size_t(local_devices_) ||
+      (!devices.empty() && devices.size() != buffers.size())) {
     throw RunError(fmt::format("mpi communicator: {} buffers for {} local devices", buffers.size(),
                                local_devices_));
   }
