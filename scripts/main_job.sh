@@ -11,7 +11,11 @@ sb=$(pwd)/${BUILD_DIR:-build}/scalebench
 out=${OUT_DIR:-out/main}
 backend=$("$sb" list backends | awk '$NF == "best" {print $1}')
 backend=${backend:-cpu}
-echo "scalebench: best backend present: $backend"
+devices=$("$sb" list backends | awk -v b="$backend" '$1 == b {print $2}')
+# 1 and 2 devices; a machine with a single GPU can only measure 1 (NCCL needs a GPU per rank).
+gpus=1,2
+if [ "$backend" != cpu ] && [ "${devices:-1}" -lt 2 ]; then gpus=1; fi
+echo "scalebench: best backend present: $backend ($devices device(s)); measuring $gpus"
 # Small shapes on a CPU (a laptop or CI); real sizes on a GPU.
 if [ "$backend" = cpu ]; then
   shape=(--image-size 64 --batch 4 --steps 5 --warmup 2)
@@ -19,7 +23,7 @@ else
   shape=(--batch 64 --steps 20 --warmup 5)
 fi
 "$sb" plan --cluster local --backend "$backend" --workloads resnet50,mnist_cnn \
-  --strategies ddp,mirrored --gpus 1,2 "${shape[@]}" -o "$out" --force
+  --strategies ddp,mirrored --gpus "$gpus" "${shape[@]}" -o "$out" --force
 "$sb" sweep "$out/plan.json" --force
 "$sb" report "$out/results" -o "$out/report"
 echo "scalebench: report in $out/report (open $out/report/report.html)"
