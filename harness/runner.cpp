@@ -386,23 +386,19 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   }
   c.check = any_mismatch ? "failed" : "passed";
   record.communication = c;
-  if (any_mismatch) {
-    record.status = "failed";
-    record.error = mismatch ? fmt::format("all-reduce check failed on rank {}: {}", launch.rank, *mismatch)
-                            : std::string("all-reduce check failed on another rank");
-    // Rank 0 names the failing rank: gather the messages.
-  } else {
-    record.status = "ok";
-    record.error.reset();
-  }
+  record.status = any_mismatch ? "failed" : "ok";
+  record.error.reset();
+  // Each rank names itself; rank 0 names the first rank whose check failed.
   const auto messages = world.gather_strings(mismatch.value_or(""));
-  if (launch.rank == 0 && any_mismatch) {
-    for (std::size_t r = 0; r < messages.size(); ++r) {
-      if (!messages[r].empty()) {
-        record.error = fmt::format("all-reduce check failed on rank {}: {}", r, messages[r]);
-        break;
-      }
+  if (any_mismatch) {
+    std::size_t failing = std::size_t(launch.rank);
+    std::string what = mismatch.value_or("");
+    for (std::size_t r = 0; r < messages.size() && what.empty(); ++r) {
+      failing = r;
+      what = messages[r];
     }
+    record.error = what.empty() ? std::string("all-reduce check failed on another rank")
+                                : fmt::format("all-reduce check failed on rank {}: {}", failing, what);
   }
   record.provenance.end_time = utc_now_iso();
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/version.hpp"
+#include "kernels/cpu/cpu_device.hpp"
 
 namespace scalebench {
 
@@ -47,26 +48,10 @@ void fill_system(SystemRecord& system, const Device& device, const MpiWorld& wor
                  const LaunchInfo& launch, const std::vector<std::int64_t>& device_indices) {
   const DeviceInfo info = device.info();
   system.hostname = launch.host;
-  system.cpu_model = info.backend == "cpu" ? info.model : std::string();
+  system.cpu_model = cpu_model_name();  // GPU runs record the host CPU too
   if (info.backend != "cpu") {
     system.gpu_model = info.model;
     system.device_memory_bytes = info.memory_bytes;
-  }
-  if (system.cpu_model.empty()) {
-    // GPU runs still record the host CPU.
-    system.cpu_model = "see /proc/cpuinfo";
-    if (FILE* f = std::fopen("/proc/cpuinfo", "r")) {
-      char line[512];
-      while (std::fgets(line, sizeof line, f)) {
-        std::string s(line);
-        if (s.rfind("model name", 0) == 0) {
-          system.cpu_model = s.substr(s.find(':') + 2);
-          if (!system.cpu_model.empty() && system.cpu_model.back() == '\n') system.cpu_model.pop_back();
-          break;
-        }
-      }
-      std::fclose(f);
-    }
   }
   system.versions = info.versions;
   system.versions["mpi"] = world.library_version();

@@ -78,13 +78,8 @@ Tensor4 LayerBuilder::add(const std::string& name, const Tensor4& x, const Tenso
 }
 
 Tensor4 LayerBuilder::dropout(const std::string& name, const Tensor4& x) {
-  Layer l;
-  l.name = name;
-  l.kind = LayerKind::dropout;
-  l.input = x.producer;
-  l.in_elems = l.out_elems = x.elems();
   Tensor4 y = x;
-  y.producer = append(std::move(l));
+  y.producer = dropout(name, x.producer, x.elems());
   return y;
 }
 
@@ -119,23 +114,28 @@ int LayerBuilder::layer_norm(const std::string& name, int input, std::int64_t ro
   return append(std::move(l));
 }
 
-int LayerBuilder::activation(const std::string& name, int input, std::int64_t elems) {
+int LayerBuilder::elementwise(const std::string& name, LayerKind kind, int input,
+                              std::int64_t elems) {
   Layer l;
   l.name = name;
-  l.kind = LayerKind::activation;
+  l.kind = kind;
   l.input = input;
   l.in_elems = l.out_elems = elems;
   return append(std::move(l));
 }
 
+int LayerBuilder::activation(const std::string& name, int input, std::int64_t elems) {
+  return elementwise(name, LayerKind::activation, input, elems);
+}
+
+int LayerBuilder::dropout(const std::string& name, int input, std::int64_t elems) {
+  return elementwise(name, LayerKind::dropout, input, elems);
+}
+
 int LayerBuilder::add(const std::string& name, int input, int skip, std::int64_t elems) {
-  Layer l;
-  l.name = name;
-  l.kind = LayerKind::add;
-  l.input = input;
-  l.input2 = skip;
-  l.in_elems = l.out_elems = elems;
-  return append(std::move(l));
+  const int i = elementwise(name, LayerKind::add, input, elems);
+  model_.layers[i].input2 = skip;
+  return i;
 }
 
 int LayerBuilder::loss(const std::string& name, int input, std::int64_t batch,

@@ -35,6 +35,7 @@ class LayerBuilder {
              std::int64_t out_features, bool bias);
   int layer_norm(const std::string& name, int input, std::int64_t rows, std::int64_t width);
   int activation(const std::string& name, int input, std::int64_t elems);
+  int dropout(const std::string& name, int input, std::int64_t elems);
   int add(const std::string& name, int input, int skip, std::int64_t elems);
   int loss(const std::string& name, int input, std::int64_t batch, std::int64_t classes);
 
@@ -42,6 +43,9 @@ class LayerBuilder {
   int last() const { return int(model_.layers.size()) - 1; }
 
  private:
+  // A layer that reads `elems` elements of `input` and writes as many (a memory pass).
+  int elementwise(const std::string& name, LayerKind kind, int input, std::int64_t elems);
+
   Model& model_;
 };
 

@@ -17,12 +17,7 @@ Model build_mnist_cnn(std::int64_t batch, std::int64_t image_size) {
   x = b.dropout("dropout1", x);
   int h = b.linear("fc1", x.producer, batch, 12 * 12 * 64, 128, true);
   h = b.activation("relu3", h, batch * 128);
-  Layer drop;
-  drop.name = "dropout2";
-  drop.kind = LayerKind::dropout;
-  drop.input = h;
-  drop.in_elems = drop.out_elems = batch * 128;
-  h = b.append(std::move(drop));
+  h = b.dropout("dropout2", h, batch * 128);
   h = b.linear("fc2", h, batch, 128, 10, true);
   b.loss("loss", h, batch, 10);
   return model;

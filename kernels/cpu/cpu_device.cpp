@@ -19,22 +19,6 @@
 namespace scalebench {
 namespace {
 
-std::string cpu_model_name() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) {
-        std::string name = line.substr(colon + 1);
-        name.erase(0, name.find_first_not_of(' '));
-        return name;
-      }
-    }
-  }
-  return "unknown CPU";
-}
-
 std::int64_t physical_memory_bytes() {
   std::ifstream in("/proc/meminfo");
   std::string key;
@@ -280,6 +264,22 @@ class CpuDevice final : public Device {
 };
 
 }  // namespace
+
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(colon + 1);
+        name.erase(0, name.find_first_not_of(' '));
+        return name;
+      }
+    }
+  }
+  return "unknown CPU";
+}
 
 void configure_cpu_threads(int processes_on_node) {
   if (std::getenv("OMP_NUM_THREADS") || std::getenv("OPENBLAS_NUM_THREADS")) return;

@@ -2,12 +2,16 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "kernels/device.hpp"
 
 namespace scalebench {
 
 std::unique_ptr<Device> make_cpu_device(Precision precision);
+
+// The host CPU's model name from /proc/cpuinfo ("unknown CPU" when it cannot be read).
+std::string cpu_model_name();
 
 // Threads for BLAS and the memory passes of this process. Unless the user set OMP_NUM_THREADS
 // or OPENBLAS_NUM_THREADS, ranks sharing a node split its cores instead of oversubscribing them.
