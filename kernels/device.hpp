@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,9 @@ struct GemmOp {
   double flops() const { return 2.0 * double(m) * double(n) * double(k) * double(batch); }
 };
 
-// Memory-bound passes over activations (activation dtype). Each moves the real bytes of the
-// layer it stands for; see workloads/training_step.cpp for which pass models which layer.
+// Memory-bound passes over activations. Each moves the real bytes of the layer it stands for; see
+// workloads/training_step.cpp for which pass models which layer and workloads/autocast.hpp for
+// the element types a layer reads and writes under mixed precision.
 enum class PassKind {
   unary,      // dst[i] = f(src[i])                       (activation, scale, dropout, cast)
   binary,     // dst[i] = src[i] + src2[i]                (residual add, activation backward)
@@ -40,7 +42,7 @@ enum class PassKind {
   unpool,     // dst[j] = src[j / w] for the window j belongs to (pooling backward)
   normalize,  // rows x cols: statistics, then dst = (src - mean) / std; reads src twice
   normalize_backward,  // rows x cols: src = dY, src2 = X; reduce both, then dst = dX
-  cast,       // dst[i] = src[i]: src is fp32 (parameters), dst the activation dtype (autocast)
+  cast,       // dst[i] = src[i] converted from src_type to dst_type (autocast's casts)
 };
 
 struct MemoryPass {
@@ -54,7 +56,18 @@ struct MemoryPass {
   std::int64_t cols = 0;
   bool per_column = false;  // normalize: statistics per column (batch-norm, NHWC) or per row
                             // (layer-norm)
+  // Element types; unset means the device's activation dtype (fp32 for a cast's source). Types
+  // may differ only in a cast, and in a binary pass writing fp32 (autocast's residual add of a
+  // bf16 branch to an fp32 stream, as type promotion does).
+  std::optional<DType> src_type, src2_type, dst_type;
 };
+
+struct PassTypes {
+  DType src, src2, dst;
+};
+// The pass's element types with the defaults filled in; throws RunError for a combination no
+// backend runs (see MemoryPass).
+PassTypes resolve_types(const MemoryPass& pass, DType activation);
 
 // Facts about the device recorded in the result file.
 struct DeviceInfo {
@@ -81,8 +94,8 @@ class Device {
                            float scale) = 0;
   virtual void gemm(const GemmOp& op, const void* a, const void* b, void* c) = 0;
   virtual void memory_pass(const MemoryPass& pass) = 0;
-  // Row-wise softmax in place, rows x cols (attention scores).
-  virtual void softmax(void* x, std::int64_t rows, std::int64_t cols) = 0;
+  // Row-wise softmax in place, rows x cols, elements of `type` (attention scores, logits).
+  virtual void softmax(void* x, std::int64_t rows, std::int64_t cols, DType type) = 0;
   // SGD with momentum, one fused pass: v = mu*v + g; p -= lr*v.  All fp32.
   virtual void sgd_momentum(float* params, const float* grads, float* velocity, std::size_t count,
                             float lr, float momentum) = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/device.hpp"
+#include "workloads/autocast.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -40,26 +41,31 @@ class TrainingStep {
   std::int64_t parameter_count() const { return param_count_; }
   const std::vector<ParamTensor>& tensors() const { return tensors_; }
   Device& device() const { return device_; }
+  const ModelTypes& types() const { return types_; }
   std::int64_t activation_bytes() const { return activation_bytes_; }
 
  private:
   void* act(int producer) const;   // output of a layer (or the model input for -1)
+  void* input_of(int layer) const;  // what a layer reads: its producer's output, or its cast
   void* weight(int layer) const;   // GEMM weight in the compute dtype
   // Where the gradient of a tensor goes: its own buffer if nothing wrote it yet, else scratch
   // (the caller then accumulates with add_into).
   void* grad_target(int producer);
   void accumulate_if_needed(int producer, void* written, std::int64_t elems);
-  void* grad_scratch_for(int producer, std::int64_t elems);
 
   void begin_backward();
+  void cast_weights();
+  void cast_input(int i);  // autocast's cast of a layer's input (nothing when types agree)
   void forward_layer(int i);
   void backward_layer(int i);
+  void uncast_input_grad(int i);  // the cast's backward: the input gradient back to its type
   void backward_gemm(int i, void* dy);
   void backward_attention(int i, void* dy);
 
   Device& device_;
   const Model& model_;
-  std::size_t elem_bytes_;
+  ModelTypes types_;
+  std::size_t elem_bytes_;  // bytes of the compute dtype (GEMM operands, attention buffers)
   std::int64_t param_count_ = 0;
   std::vector<ParamTensor> tensors_;
   std::vector<std::int64_t> first_param_offset_;  // per layer, -1 without parameters
@@ -68,12 +74,14 @@ class TrainingStep {
   DeviceBuffer weights_compute_;  // GEMM weights in the activation dtype (autocast copy)
   DeviceBuffer input_;
   std::vector<DeviceBuffer> acts_;        // output of each layer
+  std::vector<DeviceBuffer> cast_inputs_;  // per layer that casts its input: the cast copy
+  DeviceBuffer cast_grad_;                 // a cast input's gradient before it is cast back
   std::vector<DeviceBuffer> grad_bufs_;   // gradient of each layer's output (owned)
   std::vector<void*> grad_ptr_;           // gradient of each output (may alias after an add)
   std::vector<bool> grad_written_;
   DeviceBuffer input_grad_;               // gradient of the model input (never used; no dgrad)
   DeviceBuffer lowered_, lowered_grad_;   // implicit-GEMM operand of strided/k>1 convolutions
-  DeviceBuffer scratch_;                  // a gradient awaiting accumulation
+  DeviceBuffer scratch_;                  // a gradient awaiting accumulation (fp32-sized)
   DeviceBuffer bias_grad_scratch_;
   std::vector<DeviceBuffer> attn_heads_;  // per attention layer: Q, K, V in head-major layout
   std::vector<DeviceBuffer> attn_probs_;  // per attention layer: softmax(Q K^T)

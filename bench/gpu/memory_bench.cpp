@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,14 @@ struct PassSpec {
   std::int64_t cols = 0;    // normalize
   bool per_column = false;
   enum { pass, copy, softmax, sgd, fill } what = pass;
+  // Element types of the pass (unset: the precision's activation dtype, fp32 for a cast's source).
+  std::optional<DType> src_type, src2_type, dst_type;
 };
 
-// Bytes a pass moves as device.hpp describes it (normalize reads its input twice).
-double pass_bytes(const PassSpec& s, std::int64_t n, std::size_t e) {
+// Bytes a pass moves as device.hpp describes it (normalize reads its input twice), in the pass's
+// element types.
+double pass_bytes(const PassSpec& s, const MemoryPass& p, std::int64_t n, DType activation) {
+  const double e = double(dtype_bytes(activation));
   switch (s.what) {
     case PassSpec::copy: return 2.0 * n * e;
     case PassSpec::softmax: return 2.0 * n * e;  // the row is read once more, from cache
@@ -39,14 +44,17 @@ double pass_bytes(const PassSpec& s, std::int64_t n, std::size_t e) {
     case PassSpec::fill: return 1.0 * n * e;
     case PassSpec::pass: break;
   }
+  const PassTypes t = resolve_types(p, activation);
+  const double es = double(dtype_bytes(t.src)), es2 = double(dtype_bytes(t.src2));
+  const double ed = double(dtype_bytes(t.dst));
   switch (s.kind) {
-    case PassKind::unary: return 2.0 * n * e;
-    case PassKind::binary: return 3.0 * n * e;
-    case PassKind::cast: return double(n) * (4 + e);
-    case PassKind::pool: return double(n) * e + double(n / s.window) * e;
-    case PassKind::unpool: return double(n / s.window) * e + double(n) * e;
-    case PassKind::normalize: return 3.0 * n * e;
-    case PassKind::normalize_backward: return 5.0 * n * e;
+    case PassKind::unary:
+    case PassKind::cast: return double(n) * (es + ed);
+    case PassKind::binary: return double(n) * (es + es2 + ed);
+    case PassKind::pool: return double(n) * es + double(n / s.window) * ed;
+    case PassKind::unpool: return double(n / s.window) * es + double(n) * ed;
+    case PassKind::normalize: return double(n) * (2 * es + ed);
+    case PassKind::normalize_backward: return double(n) * (2 * es + 2 * es2 + ed);
   }
   return 0.0;
 }
@@ -59,16 +67,19 @@ void run_pass(benchmark::State& state, PassSpec s) {
   std::int64_t n = g_elems;
   if (s.cols > 0) n = n / s.cols * s.cols;
   n = n / s.window * s.window;
-  DeviceBuffer a(d, n * (s.kind == PassKind::cast || s.what == PassSpec::sgd ? 4 : e));
-  DeviceBuffer b(d, n * (s.what == PassSpec::sgd ? 4 : e));
-  DeviceBuffer c(d, n * (s.what == PassSpec::sgd ? 4 : e));
-  const DType at = s.kind == PassKind::cast || s.what == PassSpec::sgd ? DType::f32 : t;
-  const DType bt = s.what == PassSpec::sgd ? DType::f32 : t;
-  d.fill_random(a.get(), n, at, 1, 1.0f);
-  d.fill_random(b.get(), n, bt, 2, 1.0f);
-  d.fill_random(c.get(), n, bt, 3, 1.0f);
   MemoryPass p;
   p.kind = s.kind;
+  p.src_type = s.src_type;
+  p.src2_type = s.src2_type;
+  p.dst_type = s.dst_type;
+  const PassTypes types = s.what == PassSpec::sgd ? PassTypes{DType::f32, DType::f32, DType::f32}
+                          : s.what == PassSpec::pass ? resolve_types(p, t)
+                                                     : PassTypes{t, t, t};
+  // Buffers sized for fp32, the widest type; a (src), b (src2), c (dst).
+  DeviceBuffer a(d, n * 4), b(d, n * 4), c(d, n * 4);
+  d.fill_random(a.get(), n, types.src, 1, 1.0f);
+  d.fill_random(b.get(), n, s.kind == PassKind::unpool ? types.src : types.src2, 2, 1.0f);
+  d.fill_random(c.get(), n, types.dst, 3, 1.0f);
   p.src = a.get();
   p.src2 = b.get();
   p.dst = c.get();
@@ -86,7 +97,7 @@ void run_pass(benchmark::State& state, PassSpec s) {
   auto issue = [&] {
     switch (s.what) {
       case PassSpec::copy: d.copy(c.get(), a.get(), std::size_t(n) * e); break;
-      case PassSpec::softmax: d.softmax(c.get(), n / s.cols, s.cols); break;
+      case PassSpec::softmax: d.softmax(c.get(), n / s.cols, s.cols, t); break;
       case PassSpec::sgd: d.sgd_momentum(a.f32(), b.f32(), c.f32(), std::size_t(n), 1e-4f, 0.9f); break;
       case PassSpec::fill: d.fill_random(c.get(), std::size_t(n), t, 9, 1.0f); break;
       case PassSpec::pass: d.memory_pass(p); break;
@@ -100,7 +111,7 @@ void run_pass(benchmark::State& state, PassSpec s) {
     for (int r = 0; r < reps; ++r) issue();
   };
   for (auto _ : state) state.SetIterationTime(timer.time_ms(repeated) / reps / 1e3);
-  const double bytes = pass_bytes(s, n, e);
+  const double bytes = pass_bytes(s, p, n, t);
   state.counters["GB/s"] = benchmark::Counter(bytes * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["bytes"] = bytes;
 }
@@ -154,6 +165,11 @@ int main(int argc, char** argv) {
       {"unary", PassKind::unary},
       {"binary", PassKind::binary},
       {"cast_from_f32", PassKind::cast},
+      // Autocast's mixed-type passes (see workloads/autocast.hpp); under fp32 they are fp32.
+      {"cast_to_f32", PassKind::cast, 1, 0, false, W::pass, dev->activation_type(), {}, DType::f32},
+      {"add_promote_to_f32", PassKind::binary, 1, 0, false, W::pass, dev->activation_type(), DType::f32, DType::f32},
+      {"layernorm_f32_c768", PassKind::normalize, 1, 768, false, W::pass, DType::f32, {}, DType::f32},
+      {"layernorm_backward_f32_c768", PassKind::normalize_backward, 1, 768, false, W::pass, DType::f32, DType::f32, DType::f32},
       {"pool_w4", PassKind::pool, 4},
       {"pool_w49", PassKind::pool, 49},
       {"pool_w50176", PassKind::pool, 50176},  // bias gradient of a ViT linear layer (batch 256)

@@ -98,6 +98,10 @@ class CpuDevice final : public Device {
   }
 
   void memory_pass(const MemoryPass& pass) override {
+    const PassTypes t = resolve_types(pass, DType::f32);
+    if (t.src != DType::f32 || t.src2 != DType::f32 || t.dst != DType::f32) {
+      throw RunError("cpu backend: memory passes are fp32 only");
+    }
     const float* src = static_cast<const float*>(pass.src);
     const float* src2 = static_cast<const float*>(pass.src2);
     float* dst = static_cast<float*>(pass.dst);
@@ -139,7 +143,8 @@ class CpuDevice final : public Device {
     }
   }
 
-  void softmax(void* x, std::int64_t rows, std::int64_t cols) override {
+  void softmax(void* x, std::int64_t rows, std::int64_t cols, DType type) override {
+    if (type != DType::f32) throw RunError("cpu backend: softmax is fp32 only");
     float* p = static_cast<float*>(x);
 #pragma omp parallel for schedule(static)
     for (std::int64_t r = 0; r < rows; ++r) {

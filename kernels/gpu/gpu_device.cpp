@@ -216,9 +216,9 @@ class GpuDevice final : public Device, public GpuDeviceExtras {
     gpu::memory_pass(pass, activation_type(), context(gpu::memory_pass_workspace_bytes(pass, prop_.multiProcessorCount)));
   }
 
-  void softmax(void* x, std::int64_t rows, std::int64_t cols) override {
+  void softmax(void* x, std::int64_t rows, std::int64_t cols, DType type) override {
     activate();
-    gpu::softmax(x, rows, cols, activation_type(), context(0));
+    gpu::softmax(x, rows, cols, type, context(0));
   }
 
   void sgd_momentum(float* params, const float* grads, float* velocity, std::size_t count, float lr,

@@ -123,10 +123,12 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 enum class Ew { relu_scale, add, convert, sgd };
 
 // Element-wise pass over n elements: y = f(a[, b]). In-place use (y == a or y == b) is allowed:
-// every element is read and written by the same thread.
-template <Ew kOp, int kVec, typename TIn, typename TOut>
+// every element is read and written by the same thread. The three element types may differ
+// (autocast's casts, and residual adds that promote a bf16 branch to fp32): each pack is as
+// many elements as the widest type fits in 16 bytes.
+template <Ew kOp, int kVec, typename TA, typename TB, typename TOut>
 __global__ void __launch_bounds__(kThreads)
-    elementwise_kernel(const TIn* a, const TIn* b, TOut* y, std::int64_t n) {
+    elementwise_kernel(const TA* a, const TB* b, TOut* y, std::int64_t n) {
   const std::int64_t packs = n / kVec;
   const std::int64_t first = std::int64_t(blockIdx.x) * kThreads * kUnroll + threadIdx.x;
   float va[kUnroll][kVec];
@@ -166,21 +168,22 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-template <Ew kOp, typename TIn, typename TOut>
+template <Ew kOp, typename TA, typename TB, typename TOut>
 void launch_elementwise(const void* a, const void* b, void* y, std::int64_t n,
                         const KernelContext& ctx) {
   if (n <= 0) return;
   const bool vec = aligned16(a) && aligned16(y) && (kOp != Ew::add || aligned16(b));
-  const auto* pa = static_cast<const TIn*>(a);
-  const auto* pb = static_cast<const TIn*>(b);
+  const auto* pa = static_cast<const TA*>(a);
+  const auto* pb = static_cast<const TB*>(b);
   auto* py = static_cast<TOut*>(y);
   if (vec) {
-    constexpr int kVec = kVecOf<TIn> < kVecOf<TOut> ? kVecOf<TIn> : kVecOf<TOut>;
+    constexpr int kVecAOut = kVecOf<TA> < kVecOf<TOut> ? kVecOf<TA> : kVecOf<TOut>;
+    constexpr int kVec = kOp == Ew::add && kVecOf<TB> < kVecAOut ? kVecOf<TB> : kVecAOut;
     const std::int64_t blocks = std::max<std::int64_t>(1, ceil_div(n / kVec, kThreads * kUnroll));
-    elementwise_kernel<kOp, kVec, TIn, TOut><<<unsigned(blocks), kThreads, 0, ctx.stream>>>(pa, pb, py, n);
+    elementwise_kernel<kOp, kVec, TA, TB, TOut><<<unsigned(blocks), kThreads, 0, ctx.stream>>>(pa, pb, py, n);
   } else {
     const std::int64_t blocks = std::max<std::int64_t>(1, ceil_div(n, kThreads * kUnroll));
-    elementwise_kernel<kOp, 1, TIn, TOut><<<unsigned(blocks), kThreads, 0, ctx.stream>>>(pa, pb, py, n);
+    elementwise_kernel<kOp, 1, TA, TB, TOut><<<unsigned(blocks), kThreads, 0, ctx.stream>>>(pa, pb, py, n);
   }
   CHECK_LAUNCH();
 }
@@ -1060,18 +1063,35 @@ std::size_t memory_pass_workspace_bytes(const MemoryPass& pass, int sm_count) {
   }
 }
 
-void memory_pass(const MemoryPass& pass, DType type, const KernelContext& ctx) {
-  with_type(type, [&]<typename T>() {
+void memory_pass(const MemoryPass& pass, DType activation, const KernelContext& ctx) {
+  const PassTypes types = resolve_types(pass, activation);
+  if (pass.kind == PassKind::cast) {
+    with_type(types.src, [&]<typename TIn>() {
+      with_type(types.dst, [&]<typename TOut>() {
+        launch_elementwise<Ew::convert, TIn, TIn, TOut>(pass.src, nullptr, pass.dst, pass.dst_count, ctx);
+      });
+    });
+    return;
+  }
+  if (pass.kind == PassKind::binary && (types.src != types.dst || types.src2 != types.dst)) {
+    // A promoting add: resolve_types allows these only with an fp32 result.
+    with_type(types.src, [&]<typename TA>() {
+      with_type(types.src2, [&]<typename TB>() {
+        launch_elementwise<Ew::add, TA, TB, float>(pass.src, pass.src2, pass.dst, pass.dst_count, ctx);
+      });
+    });
+    return;
+  }
+  with_type(types.dst, [&]<typename T>() {
     switch (pass.kind) {
       case PassKind::unary:
-        launch_elementwise<Ew::relu_scale, T, T>(pass.src, nullptr, pass.dst, pass.dst_count, ctx);
+        launch_elementwise<Ew::relu_scale, T, T, T>(pass.src, nullptr, pass.dst, pass.dst_count, ctx);
         break;
       case PassKind::binary:
-        launch_elementwise<Ew::add, T, T>(pass.src, pass.src2, pass.dst, pass.dst_count, ctx);
+        launch_elementwise<Ew::add, T, T, T>(pass.src, pass.src2, pass.dst, pass.dst_count, ctx);
         break;
       case PassKind::cast:
-        launch_elementwise<Ew::convert, float, T>(pass.src, nullptr, pass.dst, pass.dst_count, ctx);
-        break;
+        break;  // handled above
       case PassKind::pool:
         launch_pool<T>(pass, ctx);
         break;

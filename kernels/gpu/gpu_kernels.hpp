@@ -22,9 +22,9 @@ struct KernelContext {
 // Scratch a memory pass needs (per-column statistics, partial maxima of long pooling windows).
 std::size_t memory_pass_workspace_bytes(const MemoryPass& pass, int sm_count);
 
-// `type` is the activation dtype: every pointer of the pass holds it, except the fp32 source of
-// PassKind::cast.
-void memory_pass(const MemoryPass& pass, DType type, const KernelContext& ctx);
+// `activation` is the device's activation dtype: the element type of each pointer the pass leaves
+// unset (see MemoryPass and resolve_types).
+void memory_pass(const MemoryPass& pass, DType activation, const KernelContext& ctx);
 void softmax(void* x, std::int64_t rows, std::int64_t cols, DType type, const KernelContext& ctx);
 void sgd_momentum(float* params, const float* grads, float* velocity, std::size_t count, float lr,
                   float momentum, const KernelContext& ctx);

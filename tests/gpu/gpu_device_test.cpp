@@ -299,8 +299,8 @@ TEST_P(GpuSoftmax, MatchesCpuReference) {
   DeviceBuffer x(*g, n * dtype_bytes(t)), cx(*cpu, n * 4);
   g->fill_random(x.get(), n, t, 31, 4.0f);
   upload(*cpu, cx.get(), download(*g, x.get(), n, t), DType::f32);
-  g->softmax(x.get(), c.rows, c.cols);
-  cpu->softmax(cx.get(), c.rows, c.cols);
+  g->softmax(x.get(), c.rows, c.cols, t);
+  cpu->softmax(cx.get(), c.rows, c.cols, DType::f32);
   const auto got = download(*g, x.get(), n, t);
   const auto ref = download(*cpu, cx.get(), n, DType::f32);
   EXPECT_LE(relative_error(got, ref), pass_bound(t)) << c.name;

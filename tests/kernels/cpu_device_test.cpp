@@ -116,7 +116,7 @@ TEST(CpuDevice, MemoryPassesComputeWhatTheySay) {
 TEST(CpuDevice, SoftmaxRowsSumToOne) {
   auto d = make_device("cpu", Precision::fp32, 0);
   auto x = random_host(*d, 3 * 50, 5);
-  d->softmax(x.data(), 3, 50);
+  d->softmax(x.data(), 3, 50, DType::f32);
   for (int r = 0; r < 3; ++r) {
     double s = 0;
     for (int c = 0; c < 50; ++c) s += x[r * 50 + c];
