@@ -30,7 +30,7 @@ struct PassSpec {
   bool per_column = false;
   enum { pass, copy, softmax, sgd, fill } what = pass;
   // Element types of the pass (unset: the precision's activation dtype, fp32 for a cast's source).
-  std::optional<DType> src_type, src2_type, dst_type;
+  std::optional<DType> src_type{}, src2_type{}, dst_type{};
 };
 
 // Bytes a pass moves as device.hpp describes it (normalize reads its input twice), in the pass's
