@@ -225,6 +225,32 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// w = 2 or 4 (max-pool backward): a thread reads one 16-byte pack of src and writes the w packs
+// of dst it spreads to, the mirror of pool_fixed_kernel (no 2-byte loads for 16-bit types).
+template <int kW, typename T>
+__global__ void __launch_bounds__(kThreads)
+    unpool_fixed_kernel(const T* src, T* dst, std::int64_t n_src) {
+  constexpr int kIn = kVecOf<T>;
+  const std::int64_t s0 = (std::int64_t(blockIdx.x) * kThreads + threadIdx.x) * kIn;
+  if (s0 >= n_src) return;
+  if (s0 + kIn <= n_src) {
+    float in[kIn];
+    load<kIn>(src + s0, in);
+    float out[kIn * kW];
+#pragma unroll
+    for (int k = 0; k < kIn; ++k) {
+#pragma unroll
+      for (int j = 0; j < kW; ++j) out[k * kW + j] = in[k] * 0.5f;
+    }
+    store<kIn * kW>(dst + s0 * kW, out);
+  } else {
+    for (std::int64_t s = s0; s < n_src; ++s) {
+      const T v = from_float<T>(to_float(src[s]) * 0.5f);
+      for (int j = 0; j < kW; ++j) dst[s * kW + j] = v;
+    }
+  }
+}
+
 template <typename T>
 void launch_unpool(const MemoryPass& pass, const KernelContext& ctx) {
   const std::int64_t n_out = pass.dst_count;
@@ -232,6 +258,13 @@ void launch_unpool(const MemoryPass& pass, const KernelContext& ctx) {
   const std::int64_t w = std::max<std::int64_t>(1, n_out / std::max<std::int64_t>(1, pass.src_count));
   const auto* src = static_cast<const T*>(pass.src);
   auto* dst = static_cast<T*>(pass.dst);
+  if ((w == 2 || w == 4) && n_out == pass.src_count * w && aligned16(src) && aligned16(dst)) {
+    const unsigned blocks = unsigned(ceil_div(ceil_div(pass.src_count, kVecOf<T>), kThreads));
+    if (w == 2) unpool_fixed_kernel<2, T><<<blocks, kThreads, 0, ctx.stream>>>(src, dst, pass.src_count);
+    else unpool_fixed_kernel<4, T><<<blocks, kThreads, 0, ctx.stream>>>(src, dst, pass.src_count);
+    CHECK_LAUNCH();
+    return;
+  }
   if (aligned16(dst)) {
     constexpr int kVec = kVecOf<T>;
     const std::int64_t blocks = ceil_div(ceil_div(n_out, kVec), kThreads * kUnroll);

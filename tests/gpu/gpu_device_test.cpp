@@ -199,6 +199,8 @@ const PassCase kPassCases[] = {
     {"pool_w1000", PassKind::pool, 1000 * 300, 300},
     {"pool_long_few", PassKind::pool, 3 * 1000000, 3},  // bias gradient: long windows, sliced
     {"unpool_w4", PassKind::unpool, 100000, 4 * 100000},
+    {"unpool_w4_tail", PassKind::unpool, 1003, 4 * 1003},
+    {"unpool_w2_tail", PassKind::unpool, 100003, 2 * 100003},
     {"unpool_w49", PassKind::unpool, 1001, 49 * 1001},
     {"unpool_unaligned", PassKind::unpool, 999, 4 * 999, 0, 0, false, 1},
     {"layernorm", PassKind::normalize, 394 * 768, 394 * 768, 394, 768, false},
