@@ -310,18 +310,12 @@ void TrainingStep::backward_layer(int i) {
   const LayerTypes& t = types_.layers[i];
   void* dy = grad_ptr_[i] ? grad_ptr_[i] : grad_bufs_[i].get();
   void* x = input_of(i);
-  // Where this layer writes the gradient of its input: in the compute dtype when the input was
-  // cast (uncast_input_grad takes it from there), else straight into the producer's gradient.
-  auto dx_target = [&]() -> void* { return t.cast_input ? cast_grad_.get() : grad_target(l.input); };
-  auto dx_done = [&](void* dx) {
-    if (!t.cast_input) accumulate_if_needed(l.input, dx, l.in_elems);
-  };
   switch (l.kind) {
     case LayerKind::loss: {
       // d(cross-entropy)/d(logits) = softmax - one_hot
-      void* dx = dx_target();
+      void* dx = input_grad_target(i);
       device_.memory_pass(unary(acts_[i].get(), dx, l.out_elems, t.compute));
-      dx_done(dx);
+      input_grad_written(i, dx);
       break;
     }
     case LayerKind::conv:
@@ -332,23 +326,23 @@ void TrainingStep::backward_layer(int i) {
       backward_attention(i, dy);
       break;
     case LayerKind::norm: {
-      void* dx = dx_target();
+      void* dx = input_grad_target(i);
       device_.memory_pass(norm(PassKind::normalize_backward, dy, x, dx, l, t.compute));
-      dx_done(dx);
+      input_grad_written(i, dx);
       break;
     }
     case LayerKind::activation:
     case LayerKind::dropout: {
       // ReLU/GELU backward reads the input; dropout backward reads its mask.
-      void* dx = dx_target();
+      void* dx = input_grad_target(i);
       device_.memory_pass(binary(dy, x, dx, l.in_elems, t.compute));
-      dx_done(dx);
+      input_grad_written(i, dx);
       break;
     }
     case LayerKind::pool: {
-      void* dx = dx_target();
+      void* dx = input_grad_target(i);
       device_.memory_pass(reduce(PassKind::unpool, dy, l.out_elems, dx, l.in_elems, t.compute));
-      dx_done(dx);
+      input_grad_written(i, dx);
       break;
     }
     case LayerKind::add:
@@ -374,12 +368,20 @@ void TrainingStep::backward_layer(int i) {
       // (cast back to their type).
       device_.memory_pass(reduce(PassKind::pool, dy, l.out_elems, scratch_.get(),
                                  l.out_elems / model_.batch, t.out));
-      void* dx = dx_target();
+      void* dx = input_grad_target(i);
       device_.memory_pass(convert(dy, t.out, dx, t.compute, l.in_elems));
-      dx_done(dx);
+      input_grad_written(i, dx);
       break;
     }
   }
+}
+
+void* TrainingStep::input_grad_target(int i) {
+  return types_.layers[i].cast_input ? cast_grad_.get() : grad_target(model_.layers[i].input);
+}
+
+void TrainingStep::input_grad_written(int i, void* dx) {
+  if (!types_.layers[i].cast_input) accumulate_if_needed(model_.layers[i].input, dx, model_.layers[i].in_elems);
 }
 
 void TrainingStep::uncast_input_grad(int i) {
@@ -461,9 +463,9 @@ void TrainingStep::backward_attention(int i, void* dy) {
   GemmOp dk_op{l.seq, l.head_dim, l.seq, l.groups};                          // dK = dS^T Q
   dk_op.trans_a = true;
   device_.gemm(dk_op, dprobs, q, dk);
-  void* dx = types_.layers[i].cast_input ? cast_grad_.get() : grad_target(l.input);
+  void* dx = input_grad_target(i);
   device_.memory_pass(unary(dheads, dx, l.in_elems, type));  // (3,B,H,S,d) -> (B,S,3*H*d)
-  if (!types_.layers[i].cast_input) accumulate_if_needed(l.input, dx, l.in_elems);
+  input_grad_written(i, dx);
 }
 
 void TrainingStep::optimizer() {

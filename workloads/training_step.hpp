@@ -59,6 +59,11 @@ class TrainingStep {
   void forward_layer(int i);
   void backward_layer(int i);
   void uncast_input_grad(int i);  // the cast's backward: the input gradient back to its type
+  // Where layer i writes the gradient of its input: in its compute dtype when the input was cast
+  // (uncast_input_grad takes it from there), else straight into the producer's gradient; and
+  // what follows the write (the sum with an earlier gradient of the same tensor).
+  void* input_grad_target(int i);
+  void input_grad_written(int i, void* dx);
   void backward_gemm(int i, void* dy);
   void backward_attention(int i, void* dy);
 
