@@ -27,4 +27,17 @@ PassTypes resolve_types(const MemoryPass& pass, DType activation) {
   return t;
 }
 
+double pass_bytes(const MemoryPass& pass, DType activation) {
+  const PassTypes t = resolve_types(pass, activation);
+  const double src = double(pass.src_count) * double(dtype_bytes(t.src));
+  const double src2 = double(pass.src_count) * double(dtype_bytes(t.src2));
+  const double dst = double(pass.dst_count) * double(dtype_bytes(t.dst));
+  switch (pass.kind) {
+    case PassKind::binary: return src + src2 + dst;
+    case PassKind::normalize: return 2 * src + dst;
+    case PassKind::normalize_backward: return 2 * (src + src2) + dst;
+    default: return src + dst;  // unary, cast, pool, unpool
+  }
+}
+
 }  // namespace scalebench

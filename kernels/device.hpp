@@ -68,6 +68,8 @@ struct PassTypes {
 // The pass's element types with the defaults filled in; throws RunError for a combination no
 // backend runs (see MemoryPass).
 PassTypes resolve_types(const MemoryPass& pass, DType activation);
+// Bytes the pass moves as the PassKind comments describe them (normalize reads its input twice).
+double pass_bytes(const MemoryPass& pass, DType activation);
 
 // Facts about the device recorded in the result file.
 struct DeviceInfo {

@@ -3,11 +3,16 @@
 
 namespace scalebench {
 
-ModelTypes autocast_types(const Model& model, Precision precision) {
+ModelTypes autocast_types(const Model& model, Precision precision, TypeRules rules) {
   const DType low = activation_dtype(precision);
   ModelTypes types;
   types.input = DType::f32;
   types.layers.resize(model.layers.size());
+  if (rules == TypeRules::uniform) {
+    types.input = low;
+    for (LayerTypes& t : types.layers) t.compute = t.out = low;
+    return types;
+  }
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const Layer& l = model.layers[i];
     const DType in = types.of(l.input);

@@ -31,6 +31,11 @@ struct ModelTypes {
   DType of(int producer) const { return producer < 0 ? input : layers[producer].out; }
 };
 
-ModelTypes autocast_types(const Model& model, Precision precision);
+// How tensor types are chosen: autocast's rules (what runs use), or every tensor in the compute
+// dtype with no casts (a counterfactual, for counting what autocast's fp32 tensors cost).
+enum class TypeRules { autocast, uniform };
+
+ModelTypes autocast_types(const Model& model, Precision precision,
+                          TypeRules rules = TypeRules::autocast);
 
 }  // namespace scalebench

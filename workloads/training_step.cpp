@@ -71,10 +71,11 @@ std::vector<ParamTensor> parameter_tensors(const Model& model) {
   return tensors;
 }
 
-TrainingStep::TrainingStep(Device& device, const Model& model, std::uint64_t seed)
+TrainingStep::TrainingStep(Device& device, const Model& model, std::uint64_t seed,
+                           TypeRules rules)
     : device_(device),
       model_(model),
-      types_(autocast_types(model, device.precision())),
+      types_(autocast_types(model, device.precision(), rules)),
       elem_bytes_(dtype_bytes(device.activation_type())) {
   const std::size_t n_layers = model.layers.size();
   tensors_ = parameter_tensors(model);

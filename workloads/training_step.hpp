@@ -23,7 +23,8 @@ std::vector<ParamTensor> parameter_tensors(const Model& model);
 
 class TrainingStep {
  public:
-  TrainingStep(Device& device, const Model& model, std::uint64_t seed);
+  TrainingStep(Device& device, const Model& model, std::uint64_t seed,
+               TypeRules rules = TypeRules::autocast);
 
   void forward();
   // Backward in reverse layer order. After the backward of layer L has issued the kernels that

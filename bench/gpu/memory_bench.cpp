@@ -35,7 +35,7 @@ struct PassSpec {
 
 // Bytes a pass moves as device.hpp describes it (normalize reads its input twice), in the pass's
 // element types.
-double pass_bytes(const PassSpec& s, const MemoryPass& p, std::int64_t n, DType activation) {
+double spec_bytes(const PassSpec& s, const MemoryPass& p, std::int64_t n, DType activation) {
   const double e = double(dtype_bytes(activation));
   switch (s.what) {
     case PassSpec::copy: return 2.0 * n * e;
@@ -44,19 +44,7 @@ double pass_bytes(const PassSpec& s, const MemoryPass& p, std::int64_t n, DType 
     case PassSpec::fill: return 1.0 * n * e;
     case PassSpec::pass: break;
   }
-  const PassTypes t = resolve_types(p, activation);
-  const double es = double(dtype_bytes(t.src)), es2 = double(dtype_bytes(t.src2));
-  const double ed = double(dtype_bytes(t.dst));
-  switch (s.kind) {
-    case PassKind::unary:
-    case PassKind::cast: return double(n) * (es + ed);
-    case PassKind::binary: return double(n) * (es + es2 + ed);
-    case PassKind::pool: return double(n) * es + double(n / s.window) * ed;
-    case PassKind::unpool: return double(n / s.window) * es + double(n) * ed;
-    case PassKind::normalize: return double(n) * (2 * es + ed);
-    case PassKind::normalize_backward: return double(n) * (2 * es + 2 * es2 + ed);
-  }
-  return 0.0;
+  return scalebench::pass_bytes(p, activation);
 }
 
 void run_pass(benchmark::State& state, PassSpec s) {
@@ -111,7 +99,7 @@ void run_pass(benchmark::State& state, PassSpec s) {
     for (int r = 0; r < reps; ++r) issue();
   };
   for (auto _ : state) state.SetIterationTime(timer.time_ms(repeated) / reps / 1e3);
-  const double bytes = pass_bytes(s, p, n, t);
+  const double bytes = spec_bytes(s, p, n, t);
   state.counters["GB/s"] = benchmark::Counter(bytes * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["bytes"] = bytes;
 }
