@@ -10,8 +10,7 @@ PassTypes resolve_types(const MemoryPass& pass, DType activation) {
   t.src = pass.src_type.value_or(pass.kind == PassKind::cast ? DType::f32 : activation);
   t.src2 = pass.src2_type.value_or(activation);
   t.dst = pass.dst_type.value_or(activation);
-  const bool two_inputs = pass.kind == PassKind::binary || pass.kind == PassKind::normalize_backward;
-  if (!two_inputs) t.src2 = t.src;
+  if (!reads_src2(pass.kind)) t.src2 = t.src;
   bool ok = true;
   if (pass.kind == PassKind::binary) {
     ok = (t.src == t.dst && t.src2 == t.dst) ||

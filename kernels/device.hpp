@@ -62,6 +62,11 @@ struct MemoryPass {
   std::optional<DType> src_type, src2_type, dst_type;
 };
 
+// Whether a pass of this kind reads src2 (binary, normalize_backward).
+inline bool reads_src2(PassKind kind) {
+  return kind == PassKind::binary || kind == PassKind::normalize_backward;
+}
+
 struct PassTypes {
   DType src, src2, dst;
 };

@@ -34,9 +34,7 @@ class TracingDevice : public Device {
   void memory_pass(const MemoryPass& p) override {
     const PassTypes t = resolve_types(p, activation_type());
     check(p.src, p.src_count, t.src, "pass src");
-    if (p.kind == PassKind::binary || p.kind == PassKind::normalize_backward) {
-      check(p.src2, p.src_count, t.src2, "pass src2");
-    }
+    if (reads_src2(p.kind)) check(p.src2, p.src_count, t.src2, "pass src2");
     check(p.dst, p.dst_count, t.dst, "pass dst");
     trace_.passes.push_back({layer_class, p, t, pass_bytes(p, activation_type())});
   }

@@ -239,7 +239,7 @@ TEST_P(GpuPass, MatchesCpuReference) {
   const DType src_t = type_at(0, c.kind == PassKind::cast ? DType::f32 : t);
   const DType src2_t = type_at(1, t);
   const DType dst_t = type_at(2, t);
-  const bool two_inputs = c.kind == PassKind::binary || c.kind == PassKind::normalize_backward;
+  const bool two_inputs = reads_src2(c.kind);
   auto alloc = [&](std::int64_t n, DType type) {
     return DeviceBuffer(*g, std::size_t(n + 16) * dtype_bytes(type));
   };
