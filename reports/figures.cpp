@@ -124,7 +124,7 @@ std::string script_header(const Figure& figure, const std::string& title,
       "# (only some formats: gnuplot -e 'formats=\"png\"' {}.gp)\n"
       "reset\n"
       "if (!exists(\"formats\")) formats = \"{}\"\n",
-      one_line(title), figure.name, figure.name, figure.name, fmt::join(formats, " "));
+      gnuplot_comment(one_line(title)), figure.name, figure.name, figure.name, fmt::join(formats, " "));
 }
 
 // Sizes chosen to stay legible when a figure is printed at half a page width.
@@ -183,10 +183,10 @@ std::string log_tics_command(double lo, double hi) {
 }
 
 std::string line_data(const LineFigure& f) {
-  std::string out = fmt::format("# {}\n# columns: x y{}\n", one_line(f.title),
+  std::string out = fmt::format("# {}\n# columns: x y{}\n", gnuplot_comment(one_line(f.title)),
                                 f.figure.kind == "throughput" ? " ideal" : "");
   for (const LineSeries& s : f.series) {
-    out += fmt::format("# {}\n", s.title);
+    out += fmt::format("# {}\n", gnuplot_comment(s.title));
     for (const XY& p : s.points) {
       out += fmt::format("{} {}", data_number(p.x), data_number(p.y));
       if (p.ideal) out += fmt::format(" {}", data_number(*p.ideal));
@@ -484,7 +484,7 @@ Figure breakdown_figure(const GroupMetrics& g, const FigureOptions& options,
                   g.key.strategy, g.key.system, group_setting(g.key, g.unit(1)));
   figure.data =
       fmt::format("# {}\n# columns: gpus compute_ms exposed_communication_ms unattributed_ms\n",
-                  one_line(title));
+                  gnuplot_comment(one_line(title)));
   std::string labels;
   bool any_unattributed = false;
   double max_ms = 0;

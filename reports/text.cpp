@@ -2,10 +2,12 @@
 #include "reports/text.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <vector>
 
 namespace scalebench::reports {
 namespace {
@@ -83,7 +85,15 @@ std::string slug(const std::string& text) {
     }
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "x" : out;
+  if (out.empty()) return "x";
+  if (out.size() <= kMaxSlugChars) return out;
+  // File names are limited (255 bytes on most file systems, with a prefix and an extension still
+  // to come): keep the start, and a hash of the whole text so that long names stay distinct.
+  std::uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
+  for (const char ch : text) hash = (hash ^ static_cast<unsigned char>(ch)) * 16777619u;
+  out.resize(kMaxSlugChars - 9);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return fmt::format("{}-{:08x}", out, hash);
 }
 
 std::string html_escape(const std::string& text) {
@@ -165,13 +175,49 @@ std::string markdown_escape(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// Control characters would end a gnuplot line (and so a string or a comment) early.
+bool is_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+}  // namespace
+
+// Single-quoted gnuplot strings are taken literally: no backquote command substitution, no
+// @macro expansion, no backslash escapes (gnuplot docs, "Substitution"). A double-quoted string
+// runs `...` as a shell command, so data never goes into one. A quote or a line break in the text
+// becomes a constant double-quoted piece ("'" or "\n") joined with `.`: gnuplot 5.4 has a ''
+// escape inside single quotes, but its lexer fails on two of them in a row.
 std::string gnuplot_string(const std::string& text) {
-  std::string out = "\"";
+  std::vector<std::string> pieces;
+  std::string run;
+  const auto flush = [&] {
+    if (!run.empty()) pieces.push_back("'" + run + "'");
+    run.clear();
+  };
   for (const char c : text) {
-    if (c == '"' || c == '\\' || c == '\n') out += '\\';
-    out += c == '\n' ? 'n' : c;  // "\n": a line break in gnuplot
+    if (c == '\n' || c == '\'') {
+      flush();
+      pieces.push_back(c == '\n' ? "\"\\n\"" : "\"'\"");
+    } else {
+      run += is_control(c) ? ' ' : c;
+    }
   }
-  return out + "\"";
+  flush();
+  if (pieces.empty()) return "''";
+  return fmt::format("{}", fmt::join(pieces, "."));
+}
+
+// A comment must stay one line: a control character would start a new (executed) line, and a
+// trailing backslash would continue the comment over the next command.
+std::string gnuplot_comment(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) out += is_control(c) ? ' ' : c;
+  while (!out.empty() && (out.back() == '\\' || out.back() == ' ')) out.pop_back();
+  return out;
 }
 
 }  // namespace scalebench::reports

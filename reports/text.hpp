@@ -25,14 +25,20 @@ std::string workload_title(const std::string& workload);
 std::string group_setting(const GroupKey& key, const std::string& unit);
 // "ResNet-50 ddp, fp32, batch 64/GPU (weak) on mahti A100" (one line, for titles and captions)
 std::string group_title(const GroupKey& key);
-// Lowercase letters, digits and '-', for file names.
+// Lowercase letters, digits and '-', for file names; at most kMaxSlugChars (a longer text keeps
+// its start and a hash of the whole, so distinct long labels give distinct names).
+inline constexpr std::size_t kMaxSlugChars = 96;
 std::string slug(const std::string& text);
 
 std::string html_escape(const std::string& text);
 std::string latex_escape(const std::string& text);
 std::string csv_field(const std::string& text);
 std::string markdown_escape(const std::string& text);
-// A double-quoted gnuplot string literal; a newline becomes a line break.
+// A gnuplot string expression that is only ever data: single-quoted pieces (no command
+// substitution), a newline becomes a line break, other control characters a space.
 std::string gnuplot_string(const std::string& text);
+// Text for a `# ...` comment line of a gnuplot script or data file: one line, and no trailing
+// backslash (which would continue the comment over the next line).
+std::string gnuplot_comment(const std::string& text);
 
 }  // namespace scalebench::reports

@@ -66,18 +66,18 @@ TEST_F(ReportFigures, OneSetPerSystemSettingBreakdownsAndComparisons) {
 TEST_F(ReportFigures, EfficiencyHasLog2AxisThresholdKneeAndFailureMarks) {
   const Figure& f = named("efficiency-mahti-a100-resnet50-fp32-b64-weak");
   EXPECT_TRUE(has(f.script, "set logscale x 2"));
-  EXPECT_TRUE(has(f.script, "set xlabel \"Number of GPUs\""));
-  EXPECT_TRUE(has(f.script, "set ylabel \"Scaling efficiency (%)\""));
+  EXPECT_TRUE(has(f.script, "set xlabel 'Number of GPUs'"));
+  EXPECT_TRUE(has(f.script, "set ylabel 'Scaling efficiency (%)'"));
   EXPECT_TRUE(has(f.script, "80 with lines")) << f.script;
-  EXPECT_TRUE(has(f.script, "title \"threshold 80%\""));
-  EXPECT_TRUE(has(f.script, "set label \"knee: 32 GPUs\" at first 32, first 66.6667")) << f.script;
-  EXPECT_TRUE(has(f.script, "set label \"knee: 8 GPUs\" at first 8, first 76.9231")) << f.script;
-  EXPECT_TRUE(has(f.script, "set label \"failed\" at first 64, graph 0.05")) << f.script;
-  EXPECT_TRUE(has(f.script, "\"64\" 64"));
+  EXPECT_TRUE(has(f.script, "title 'threshold 80%'"));
+  EXPECT_TRUE(has(f.script, "set label 'knee: 32 GPUs' at first 32, first 66.6667")) << f.script;
+  EXPECT_TRUE(has(f.script, "set label 'knee: 8 GPUs' at first 8, first 76.9231")) << f.script;
+  EXPECT_TRUE(has(f.script, "set label 'failed' at first 64, graph 0.05")) << f.script;
+  EXPECT_TRUE(has(f.script, "'64' 64"));
   EXPECT_TRUE(has(f.script, "set key outside right"));  // the legend never covers data
   // One line per strategy, in the strategy's colour.
-  EXPECT_TRUE(has(f.script, "lc rgb \"#0072B2\" title \"ddp\""));
-  EXPECT_TRUE(has(f.script, "lc rgb \"#D55E00\" title \"mirrored\""));
+  EXPECT_TRUE(has(f.script, "lc rgb \"#0072B2\" title 'ddp'"));
+  EXPECT_TRUE(has(f.script, "lc rgb \"#D55E00\" title 'mirrored'"));
   EXPECT_TRUE(has(f.data, "\n16 83.3333\n")) << f.data;
   EXPECT_TRUE(has(f.data, "# mirrored\n1 100\n2 92.5926\n"));
   EXPECT_EQ(f.workload, "resnet50");
@@ -88,7 +88,7 @@ TEST_F(ReportFigures, ThroughputCarriesTheIdealScalingLine) {
   EXPECT_TRUE(has(f.data, "\n16 8533.33 10240\n")) << f.data;
   EXPECT_TRUE(has(f.script, "using 1:3 with lines lw 1.5 dt 2"));
   EXPECT_TRUE(has(f.script, "ideal scaling"));
-  EXPECT_TRUE(has(f.script, "set ylabel \"Throughput (samples/s)\""));
+  EXPECT_TRUE(has(f.script, "set ylabel 'Throughput (samples/s)'"));
   EXPECT_TRUE(has(f.script, "set logscale y"));
 }
 
@@ -97,18 +97,18 @@ TEST_F(ReportFigures, BreakdownStacksComputeAndExposedCommunication) {
   EXPECT_TRUE(has(f.data, "\n32 100 50 0\n")) << f.data;
   EXPECT_TRUE(has(f.data, "\n64 0 0 0\n"));
   EXPECT_TRUE(has(f.script, "rowstacked"));
-  EXPECT_TRUE(has(f.script, "set ylabel \"Step time (ms)\""));
+  EXPECT_TRUE(has(f.script, "set ylabel 'Step time (ms)'"));
   EXPECT_TRUE(has(f.script, "title \"exposed communication\""));
-  EXPECT_TRUE(has(f.script, "set label \"failed\" at first 6, graph 0.05"));  // 7th bar
+  EXPECT_TRUE(has(f.script, "set label 'failed' at first 6, graph 0.05"));  // 7th bar
   EXPECT_FALSE(has(f.script, "not split into phases"));
 }
 
 TEST_F(ReportFigures, ComparisonsColourBySystem) {
   const Figure& f = named("compare-efficiency-resnet50-ddp-fp32-weak");
-  EXPECT_TRUE(has(f.script, "lc rgb \"#0072B2\" title \"mahti A100\"")) << f.script;
-  EXPECT_TRUE(has(f.script, "lc rgb \"#D55E00\" title \"puhti V100\""));
+  EXPECT_TRUE(has(f.script, "lc rgb \"#0072B2\" title 'mahti A100'")) << f.script;
+  EXPECT_TRUE(has(f.script, "lc rgb \"#D55E00\" title 'puhti V100'"));
   const Figure& t = named("compare-throughput-per-gpu-resnet50-ddp-fp32-weak");
-  EXPECT_TRUE(has(t.script, "set ylabel \"Throughput per GPU (samples/s)\""));
+  EXPECT_TRUE(has(t.script, "set ylabel 'Throughput per GPU (samples/s)'"));
   EXPECT_TRUE(has(t.data, "# puhti V100\n1 426.667\n")) << t.data;
 }
 
@@ -121,17 +121,17 @@ TEST_F(ReportFigures, BusbwByMessageSizeWhenMicroBenchmarksArePresent) {
   const auto it = std::find_if(figures.begin(), figures.end(),
                                [](const Figure& f) { return f.kind == "busbw"; });
   ASSERT_NE(it, figures.end());
-  EXPECT_TRUE(has(it->script, "set xlabel \"Message size (bytes)\""));
-  EXPECT_TRUE(has(it->script, "set ylabel \"Bus bandwidth (GB/s)\""));
-  EXPECT_TRUE(has(it->script, "\"1 KiB\" 1024"));
+  EXPECT_TRUE(has(it->script, "set xlabel 'Message size (bytes)'"));
+  EXPECT_TRUE(has(it->script, "set ylabel 'Bus bandwidth (GB/s)'"));
+  EXPECT_TRUE(has(it->script, "'1 KiB' 1024"));
   EXPECT_TRUE(
-      has(it->script, "lc rgb \"#0072B2\" title \"mahti BM_AllReduce\""));  // mahti's colour
+      has(it->script, "lc rgb \"#0072B2\" title 'mahti BM_AllReduce'"));  // mahti's colour
   EXPECT_TRUE(has(it->data, "\n1048576 40\n")) << it->data;
 }
 
 TEST_F(ReportFigures, RenderAllLoadsEveryScript) {
   const std::string all = render_all_script(figures_);
-  for (const Figure& f : figures_) EXPECT_TRUE(has(all, "load \"" + f.name + ".gp\"")) << f.name;
+  for (const Figure& f : figures_) EXPECT_TRUE(has(all, "load '" + f.name + ".gp'")) << f.name;
 }
 
 bool starts_with_bytes(const fs::path& path, const std::string& magic) {
