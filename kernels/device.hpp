@@ -90,6 +90,9 @@ class Device {
   virtual ~Device() = default;
 
   virtual DeviceInfo info() const = 0;
+  // Memory this process may still allocate (the CPU: MemAvailable, shared by every process on the
+  // node); by default the device's whole memory.
+  virtual std::int64_t available_memory_bytes() const { return info().memory_bytes; }
   virtual Precision precision() const = 0;
   DType activation_type() const { return activation_dtype(precision()); }
 

@@ -71,6 +71,59 @@ std::vector<ParamTensor> parameter_tensors(const Model& model) {
   return tensors;
 }
 
+namespace {
+
+// Sizes of the buffers a step shares between layers (the largest any layer needs), and the bytes
+// of everything the constructor allocates: one place, so that the memory check before
+// allocating counts exactly what is allocated.
+struct StepBufferSizes {
+  std::int64_t lowered_elems = 0, scratch_elems = 0, bias_elems = 0, cast_grad_bytes = 0;
+  std::int64_t ctx_elems = 0, dheads_elems = 0, dprobs_elems = 0;
+  std::int64_t total_bytes = 0;
+};
+
+StepBufferSizes step_buffer_sizes(const Model& model, const ModelTypes& types, DType compute) {
+  StepBufferSizes z;
+  const auto bytes = [](std::int64_t elems, DType type) {
+    return elems * std::int64_t(dtype_bytes(type));
+  };
+  const std::int64_t params = model.parameters();
+  z.total_bytes = 3 * bytes(params, DType::f32);  // parameters, gradients, momentum
+  if (compute != DType::f32) z.total_bytes += bytes(params, compute);
+  z.total_bytes += 2 * bytes(model.input_elems(), types.input);
+  for (std::size_t i = 0; i < model.layers.size(); ++i) {
+    const Layer& l = model.layers[i];
+    const LayerTypes& t = types.layers[i];
+    z.total_bytes += 2 * bytes(l.out_elems, t.out);  // output and its gradient
+    if (t.cast_input) {
+      z.total_bytes += bytes(l.in_elems, t.compute);
+      z.cast_grad_bytes = std::max(z.cast_grad_bytes, bytes(l.in_elems, t.compute));
+    }
+    z.scratch_elems = std::max({z.scratch_elems, l.out_elems, l.in_elems});
+    if (l.kind == LayerKind::conv && l.lowered) z.lowered_elems = std::max(z.lowered_elems, l.m * l.k);
+    if (is_gemm(l)) z.bias_elems = std::max(z.bias_elems, l.n);
+    if (l.kind == LayerKind::attention) {
+      z.total_bytes += bytes(l.in_elems, compute) + bytes(l.groups * l.seq * l.seq, compute);
+      z.ctx_elems = std::max(z.ctx_elems, l.out_elems);
+      z.dheads_elems = std::max(z.dheads_elems, l.in_elems);
+      z.dprobs_elems = std::max(z.dprobs_elems, l.groups * l.seq * l.seq);
+    }
+  }
+  z.total_bytes += 2 * bytes(z.lowered_elems, compute) + bytes(z.scratch_elems, DType::f32) +
+                   (z.cast_grad_bytes + 3) / 4 * 4 + bytes(z.bias_elems, compute) +
+                   bytes(z.ctx_elems, compute) + bytes(z.dheads_elems, compute) +
+                   bytes(z.dprobs_elems, compute);
+  return z;
+}
+
+}  // namespace
+
+std::int64_t TrainingStep::device_bytes(const Device& device, const Model& model, TypeRules rules) {
+  return step_buffer_sizes(model, autocast_types(model, device.precision(), rules),
+                           device.activation_type())
+      .total_bytes;
+}
+
 TrainingStep::TrainingStep(Device& device, const Model& model, std::uint64_t seed,
                            TypeRules rules)
     : device_(device),
@@ -105,8 +158,6 @@ TrainingStep::TrainingStep(Device& device, const Model& model, std::uint64_t see
 
   input_ = alloc_random(model.input_elems(), types_.input, seed + 3);
   input_grad_ = alloc_random(model.input_elems(), types_.input, seed + 4);
-  std::int64_t lowered_elems = 0, scratch_elems = 0, bias_elems = 0, cast_grad_bytes = 0;
-  std::int64_t ctx_elems = 0, dheads_elems = 0, dprobs_elems = 0;
   acts_.resize(n_layers);
   grad_bufs_.resize(n_layers);
   cast_inputs_.resize(n_layers);
@@ -117,30 +168,22 @@ TrainingStep::TrainingStep(Device& device, const Model& model, std::uint64_t see
     const LayerTypes& t = types_.layers[i];
     acts_[i] = alloc_random(l.out_elems, t.out, seed + 100 + i);
     grad_bufs_[i] = alloc_random(l.out_elems, t.out, seed + 100000 + i);
-    if (t.cast_input) {
-      cast_inputs_[i] = alloc_random(l.in_elems, t.compute, seed + 400000 + i);
-      cast_grad_bytes = std::max(cast_grad_bytes, l.in_elems * std::int64_t(dtype_bytes(t.compute)));
-    }
-    scratch_elems = std::max({scratch_elems, l.out_elems, l.in_elems});
-    if (l.kind == LayerKind::conv && l.lowered) lowered_elems = std::max(lowered_elems, l.m * l.k);
-    if (is_gemm(l)) bias_elems = std::max(bias_elems, l.n);
+    if (t.cast_input) cast_inputs_[i] = alloc_random(l.in_elems, t.compute, seed + 400000 + i);
     if (l.kind == LayerKind::attention) {
       attn_heads_[i] = alloc_random(l.in_elems, compute, seed + 200000 + i);
       attn_probs_[i] = alloc_random(l.groups * l.seq * l.seq, compute, seed + 300000 + i);
-      ctx_elems = std::max(ctx_elems, l.out_elems);
-      dheads_elems = std::max(dheads_elems, l.in_elems);
-      dprobs_elems = std::max(dprobs_elems, l.groups * l.seq * l.seq);
     }
   }
-  lowered_ = alloc_random(lowered_elems, compute, seed + 5);
-  lowered_grad_ = alloc_random(lowered_elems, compute, seed + 6);
+  const StepBufferSizes shared = step_buffer_sizes(model, types_, compute);
+  lowered_ = alloc_random(shared.lowered_elems, compute, seed + 5);
+  lowered_grad_ = alloc_random(shared.lowered_elems, compute, seed + 6);
   // Scratch gradients may be fp32 or the compute dtype: sized for fp32.
-  scratch_ = alloc_random(scratch_elems, DType::f32, seed + 7);
-  cast_grad_ = alloc_random((cast_grad_bytes + 3) / 4, DType::f32, seed + 12);
-  bias_grad_scratch_ = alloc_random(bias_elems, compute, seed + 8);
-  attn_ctx_ = alloc_random(ctx_elems, compute, seed + 9);
-  attn_dheads_ = alloc_random(dheads_elems, compute, seed + 10);
-  attn_dprobs_ = alloc_random(dprobs_elems, compute, seed + 11);
+  scratch_ = alloc_random(shared.scratch_elems, DType::f32, seed + 7);
+  cast_grad_ = alloc_random((shared.cast_grad_bytes + 3) / 4, DType::f32, seed + 12);
+  bias_grad_scratch_ = alloc_random(shared.bias_elems, compute, seed + 8);
+  attn_ctx_ = alloc_random(shared.ctx_elems, compute, seed + 9);
+  attn_dheads_ = alloc_random(shared.dheads_elems, compute, seed + 10);
+  attn_dprobs_ = alloc_random(shared.dprobs_elems, compute, seed + 11);
   grad_ptr_.assign(n_layers, nullptr);
   grad_written_.assign(n_layers, false);
   device.synchronize();

@@ -25,6 +25,10 @@ class TrainingStep {
  public:
   TrainingStep(Device& device, const Model& model, std::uint64_t seed,
                TypeRules rules = TypeRules::autocast);
+  // Bytes a TrainingStep of this model allocates on `device` (weights and their fp32 copies,
+  // gradients, momentum, activations and their gradients, scratch), before allocating any.
+  static std::int64_t device_bytes(const Device& device, const Model& model,
+                                   TypeRules rules = TypeRules::autocast);
 
   void forward();
   // Backward in reverse layer order. After the backward of layer L has issued the kernels that

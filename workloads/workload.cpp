@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "kernels/errors.hpp"
 
 namespace scalebench {
@@ -37,13 +39,44 @@ const WorkloadInfo& find_workload(std::string_view name) {
   throw UsageError(fmt::format("unknown workload '{}' (valid: {})", name, workload_names()));
 }
 
-Model build_model(const WorkloadInfo& info, std::int64_t batch, std::int64_t image_size) {
-  if (batch <= 0) throw UsageError(fmt::format("batch must be a positive integer, got {}", batch));
+namespace {
+
+void check_image_size(const WorkloadInfo& info, std::int64_t image_size) {
   if (image_size < info.min_image_size || image_size % info.image_size_multiple != 0 ||
       image_size > 4096) {
     throw UsageError(fmt::format(
         "image size {} is not allowed for {} (allowed: {} to 4096 px, a multiple of {})",
         image_size, info.name, info.min_image_size, info.image_size_multiple));
+  }
+}
+
+// Elements of one sample in the largest quantity any layer's arithmetic forms: every tensor (and
+// every product the layer builder or the training step forms: m*k of a lowered convolution,
+// groups*seq*seq of attention probabilities) grows linearly with the batch.
+std::int64_t largest_elems_per_sample(const Model& one) {
+  std::int64_t most = 0;
+  for (const Layer& l : one.layers) {
+    most = std::max({most, l.in_elems, l.out_elems, l.m * l.k, l.m * l.n, l.groups * l.seq * l.seq,
+                     l.rows * l.cols});
+  }
+  return std::max<std::int64_t>(most, 1);
+}
+
+}  // namespace
+
+std::int64_t max_batch(const WorkloadInfo& info, std::int64_t image_size) {
+  check_image_size(info, image_size);
+  return kMaxTensorElems / largest_elems_per_sample(info.build(1, image_size));
+}
+
+Model build_model(const WorkloadInfo& info, std::int64_t batch, std::int64_t image_size) {
+  if (batch <= 0) throw UsageError(fmt::format("batch must be a positive integer, got {}", batch));
+  const std::int64_t most = max_batch(info, image_size);
+  if (batch > most) {
+    throw UsageError(fmt::format(
+        "batch {} is too large for {} at {} px: its tensors would exceed 2^48 elements, more than "
+        "any device holds (allowed: 1 to {} per device)",
+        batch, info.name, image_size, most));
   }
   return info.build(batch, image_size);
 }

@@ -38,7 +38,14 @@ std::string workload_names();  // "mnist_cnn, resnet50, vit_b16"
 // Throws UsageError naming the valid workloads.
 const WorkloadInfo& find_workload(std::string_view name);
 // Throws UsageError when the image size is not allowed for the workload.
+// Builds the layer table; throws UsageError for a batch or image size outside what is allowed
+// (so that no size in the table can overflow).
 Model build_model(const WorkloadInfo& info, std::int64_t batch, std::int64_t image_size);
+// The largest tensor any layer may form: 2^48 elements (a petabyte in fp32, far beyond any
+// device), so that every size, and every size times 8 bytes, fits in 64 bits with room to spare.
+inline constexpr std::int64_t kMaxTensorElems = std::int64_t(1) << 48;
+// The largest per-device batch whose tensors all stay within kMaxTensorElems.
+std::int64_t max_batch(const WorkloadInfo& info, std::int64_t image_size);
 
 // The three tables (one file each).
 Model build_mnist_cnn(std::int64_t batch, std::int64_t image_size);

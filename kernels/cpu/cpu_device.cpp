@@ -19,12 +19,13 @@
 namespace scalebench {
 namespace {
 
-std::int64_t physical_memory_bytes() {
+// A line of /proc/meminfo in bytes ("MemTotal:", "MemAvailable:"); 0 when absent.
+std::int64_t meminfo_bytes(const std::string& wanted) {
   std::ifstream in("/proc/meminfo");
   std::string key;
   std::int64_t kib = 0;
   while (in >> key >> kib) {
-    if (key == "MemTotal:") return kib * 1024;
+    if (key == wanted) return kib * 1024;
     in.ignore(1 << 10, '\n');
   }
   return 0;
@@ -46,12 +47,14 @@ class CpuDevice final : public Device {
     DeviceInfo info;
     info.backend = "cpu";
     info.model = cpu_model_name();
-    info.memory_bytes = physical_memory_bytes();
+    info.memory_bytes = meminfo_bytes("MemTotal:");
     info.versions["openblas"] = OPENBLAS_VERSION;
     info.versions["openblas_config"] = openblas_get_config();
     info.versions["blas_threads"] = std::to_string(openblas_get_num_threads());
     return info;
   }
+
+  std::int64_t available_memory_bytes() const override { return meminfo_bytes("MemAvailable:"); }
 
   Precision precision() const override { return precision_; }
 

@@ -1,9 +1,15 @@
 // Layer-table invariants: exact parameter counts, published FLOPs, shapes consistent end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include <fmt/format.h>
+
+#include "kernels/cpu/cpu_device.hpp"
 #include "kernels/errors.hpp"
+#include "workloads/training_step.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -126,6 +132,53 @@ TEST(Workloads, BadImageSizeAndBatchAreRefused) {
   EXPECT_THROW(build_model(vit, 2, 100), UsageError);  // not a multiple of 16
   EXPECT_THROW(build_model(vit, 0, 224), UsageError);
   EXPECT_THROW(build_model(find_workload("resnet50"), 2, 16), UsageError);
+}
+
+}  // namespace
+}  // namespace scalebench
+
+namespace scalebench {
+namespace {
+
+// A batch whose tensors would overflow 64-bit sizes (2^60 on resnet50 used to segfault) is
+// refused with the largest allowed batch; that batch itself still builds.
+TEST(Workloads, BatchesBeyondTheLargestTensorAreRefusedWithTheLimit) {
+  for (const WorkloadInfo& info : workloads()) {
+    const std::int64_t most = max_batch(info, info.default_image_size);
+    EXPECT_GT(most, 100000) << info.name;
+    const Model at_limit = build_model(info, most, info.default_image_size);
+    for (const Layer& l : at_limit.layers) {
+      EXPECT_LE(std::max({l.in_elems, l.out_elems, l.m * l.k, l.groups * l.seq * l.seq}),
+                kMaxTensorElems)
+          << info.name << " " << l.name;
+      EXPECT_GE(l.in_elems, 0) << l.name;
+      EXPECT_GE(l.out_elems, 0) << l.name;
+    }
+    for (const std::int64_t batch : {most + 1, std::int64_t(1) << 60,
+                                     std::numeric_limits<std::int64_t>::max()}) {
+      try {
+        build_model(info, batch, info.default_image_size);
+        ADD_FAILURE() << info.name << " accepted batch " << batch;
+      } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find(fmt::format("allowed: 1 to {} per device", most)),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+}
+
+// The memory check before allocating counts exactly what the step then allocates.
+TEST(TrainingStepMemory, DeviceBytesIsWhatTheStepAllocates) {
+  const auto device = make_cpu_device(Precision::fp32);
+  for (const char* name : {"mnist_cnn", "resnet50", "vit_b16"}) {
+    const WorkloadInfo& info = find_workload(name);
+    const Model model = build_model(info, 2, info.min_image_size);
+    const TrainingStep step(*device, model, 1);
+    EXPECT_EQ(TrainingStep::device_bytes(*device, model),
+              step.activation_bytes() + 3 * model.parameters() * std::int64_t(sizeof(float)))
+        << name;
+  }
 }
 
 }  // namespace
