@@ -15,6 +15,7 @@
 #include "harness/plan/plan.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
+#include "harness/result/json_text.hpp"
 #include "kernels/errors.hpp"
 #include "workloads/workload.hpp"
 
@@ -58,7 +59,7 @@ nlohmann::json find_preset(const std::string& name_or_path) {
   std::ifstream in(path);
   if (!in) throw UsageError(fmt::format("cannot read sweep preset {}", path.string()));
   try {
-    return nlohmann::json::parse(in);
+    return parse_json_stream(in, path.string());
   } catch (const nlohmann::json::parse_error& e) {
     throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/result/json_text.hpp"
 #include "harness/result/result.hpp"
 #include "kernels/errors.hpp"
 
@@ -146,7 +147,7 @@ FileOutcome read_result(const json& doc, const fs::path& path,
 FileOutcome classify(const fs::path& path, const std::optional<std::string>& label) {
   json doc;
   try {
-    doc = json::parse(read_text(path));
+    doc = parse_json_text(read_text(path), path.string());
   } catch (const json::parse_error& e) {
     return skipped("malformed JSON: " + without_exception_tag(e.what()));
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/result/json_text.hpp"
 #include "kernels/errors.hpp"
 #include "reports/documents.hpp"
 #include "reports/figures.hpp"
@@ -28,7 +29,7 @@ std::optional<double> profile_billing(const fs::path& dir, const std::string& cl
   const fs::path path = dir / (cluster + ".json");
   if (!fs::is_regular_file(path)) return std::nullopt;
   try {
-    const nlohmann::json profile = nlohmann::json::parse(read_text(path));
+    const nlohmann::json profile = parse_json_text(read_text(path), path.string());
     const auto billing = profile.find("billing");
     if (billing == profile.end() || !billing->is_object() ||
         !billing->contains("units_per_gpu_hour")) {

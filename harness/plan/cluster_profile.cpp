@@ -10,6 +10,7 @@
 
 #include "harness/plan/json_fields.hpp"
 #include "harness/plan/shell_quote.hpp"
+#include "harness/result/json_text.hpp"
 #include "kernels/errors.hpp"
 
 #ifndef SCALEBENCH_CONFIG_DIR
@@ -248,7 +249,7 @@ ClusterProfile load_cluster_profile_file(const fs::path& path) {
   if (!in) throw UsageError(fmt::format("cannot read cluster profile {}", path.string()));
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = parse_json_stream(in, path.string());
   } catch (const nlohmann::json::parse_error& e) {
     throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }

@@ -11,6 +11,7 @@
 #include "harness/plan/batch_script.hpp"
 #include "harness/plan/json_fields.hpp"
 #include "harness/plan/shell_quote.hpp"
+#include "harness/result/json_text.hpp"
 #include "harness/result/result.hpp"
 #include "kernels/errors.hpp"
 
@@ -340,7 +341,7 @@ Plan read_plan(const fs::path& plan_json) {
   if (!in) throw UsageError(fmt::format("cannot read plan {}", plan_json.string()));
   json j;
   try {
-    j = json::parse(in);
+    j = parse_json_stream(in, plan_json.string());
   } catch (const json::parse_error& e) {
     throw UsageError(fmt::format("{}: not valid JSON: {}", plan_json.string(), e.what()));
   }

@@ -12,6 +12,7 @@
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
 #include "harness/plan/shell_quote.hpp"
+#include "harness/result/json_text.hpp"
 #include "harness/result/result.hpp"
 #include "kernels/errors.hpp"
 
@@ -117,7 +118,7 @@ Submission submit_plan(const fs::path& plan_json, const SubmitOptions& options) 
   if (fs::exists(rec)) {
     try {
       std::ifstream in(rec);
-      all = nlohmann::json::parse(in);
+      all = parse_json_stream(in, rec.string());
       if (!all.is_array()) all = nlohmann::json::array();
     } catch (const nlohmann::json::exception&) {
       all = nlohmann::json::array();

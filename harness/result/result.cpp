@@ -1,12 +1,15 @@
 // JSON mapping, validation and atomic writing of result records.
 #include "harness/result/result.hpp"
 
+#include "harness/result/json_text.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 
 namespace scalebench {
 namespace {
@@ -18,11 +21,46 @@ json opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
+// nlohmann turns a float into an integer with a plain cast, undefined behaviour out of range
+// (1e300): such a number is refused, naming the key. Found by fuzz/result_reader_fuzz.cpp.
+std::int64_t to_int(const json& v, const char* key) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!(d > -9.2e18 && d < 9.2e18)) {
+      throw std::runtime_error(std::string("'") + key + "' is out of range: " + v.dump());
+    }
+  }
+  return v.get<std::int64_t>();
+}
+
+// j.value(key, fallback) for integers, range-checked as to_int.
+std::int64_t int_or(const json& j, const char* key, std::int64_t fallback) {
+  if (!j.is_object()) {
+    throw std::runtime_error(std::string("cannot read '") + key + "' from a " + j.type_name());
+  }
+  const auto it = j.find(key);
+  return it == j.end() ? fallback : to_int(*it, key);
+}
+
+std::vector<std::int64_t> ints_or_empty(const json& j, const char* key) {
+  std::vector<std::int64_t> out;
+  if (!j.is_object()) {
+    throw std::runtime_error(std::string("cannot read '") + key + "' from a " + j.type_name());
+  }
+  const auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_array()) throw std::runtime_error(std::string("'") + key + "' is not an array");
+  for (const json& v : *it) out.push_back(to_int(v, key));
+  return out;
+}
+
 template <typename T>
 void get_opt(const json& j, const char* key, std::optional<T>& out) {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) {
     out.reset();
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    out = to_int(*it, key);
   } else {
     out = it->template get<T>();
   }
@@ -51,7 +89,7 @@ void from_json(const json& j, StepStats& v) {
   v.stdev_ms = need(j, "stdev_ms").get<double>();
   v.min_ms = j.value("min_ms", v.p5_ms);
   v.max_ms = j.value("max_ms", v.p95_ms);
-  v.count = need(j, "count").get<std::int64_t>();
+  v.count = to_int(need(j, "count"), "count");
 }
 
 static json opt_stats(const std::optional<StepStats>& s) { return s ? json(*s) : json(nullptr); }
@@ -181,19 +219,19 @@ void from_json(const json& j, ResultRecord& r) {
   pt.strategy = need(p, "strategy").get<std::string>();
   pt.backend = need(p, "backend").get<std::string>();
   pt.precision = need(p, "precision").get<std::string>();
-  pt.batch_per_device = need(p, "batch_per_device").get<std::int64_t>();
-  pt.global_batch = p.value("global_batch", pt.batch_per_device);
+  pt.batch_per_device = to_int(need(p, "batch_per_device"), "batch_per_device");
+  pt.global_batch = int_or(p, "global_batch", pt.batch_per_device);
   pt.scaling = p.value("scaling", std::string("weak"));
   if (pt.scaling != "weak" && pt.scaling != "strong") {
     throw std::runtime_error("point.scaling '" + pt.scaling + "' is not weak or strong");
   }
-  pt.devices = need(p, "devices").get<std::int64_t>();
-  pt.nodes = need(p, "nodes").get<std::int64_t>();
-  pt.devices_per_node = p.value("devices_per_node", pt.devices);
-  pt.world_size = p.value("world_size", std::int64_t{1});
-  pt.image_size = p.value("image_size", std::int64_t{0});
-  pt.steps = p.value("steps", std::int64_t{0});
-  pt.warmup = p.value("warmup", std::int64_t{0});
+  pt.devices = to_int(need(p, "devices"), "devices");
+  pt.nodes = to_int(need(p, "nodes"), "nodes");
+  pt.devices_per_node = int_or(p, "devices_per_node", pt.devices);
+  pt.world_size = int_or(p, "world_size", 1);
+  pt.image_size = int_or(p, "image_size", 0);
+  pt.steps = int_or(p, "steps", 0);
+  pt.warmup = int_or(p, "warmup", 0);
   pt.options = p.value("options", json::object());
   get_opt(p, "cluster", pt.cluster);
   get_opt(p, "label", pt.label);
@@ -218,9 +256,9 @@ void from_json(const json& j, ResultRecord& r) {
     cr.busbw_gbps = c->value("busbw_gbps", 0.0);
     cr.check = c->value("check", std::string("skipped"));
     for (const json& b : c->value("buckets", json::array())) {
-      cr.buckets.push_back(BucketRecord{need(b, "index").get<std::int64_t>(),
-                                        need(b, "bytes").get<std::int64_t>(),
-                                        b.value("tensors", std::int64_t{0}),
+      cr.buckets.push_back(BucketRecord{to_int(need(b, "index"), "index"),
+                                        to_int(need(b, "bytes"), "bytes"),
+                                        int_or(b, "tensors", 0),
                                         need(b, "time_ms").get<double>(),
                                         need(b, "algbw_gbps").get<double>(),
                                         need(b, "busbw_gbps").get<double>()});
@@ -228,10 +266,10 @@ void from_json(const json& j, ResultRecord& r) {
     r.communication = cr;
   }
   if (const auto m = j.find("model"); m != j.end() && m->is_object()) {
-    r.model.parameters = m->value("parameters", std::int64_t{0});
+    r.model.parameters = int_or(*m, "parameters", 0);
     r.model.forward_flops_per_sample = m->value("forward_flops_per_sample", 0.0);
-    r.model.layers = m->value("layers", std::int64_t{0});
-    r.model.gradient_bytes = m->value("gradient_bytes", std::int64_t{0});
+    r.model.layers = int_or(*m, "layers", 0);
+    r.model.gradient_bytes = int_or(*m, "gradient_bytes", 0);
   }
   if (const auto t = j.find("telemetry"); t != j.end() && t->is_object()) {
     Telemetry tel;
@@ -252,9 +290,9 @@ void from_json(const json& j, ResultRecord& r) {
     get_opt(*s, "device_memory_bytes", r.system.device_memory_bytes);
     r.system.versions = s->value("versions", std::map<std::string, std::string>{});
     for (const json& rk : s->value("ranks", json::array())) {
-      r.system.ranks.push_back(RankRecord{rk.value("rank", std::int64_t{0}),
+      r.system.ranks.push_back(RankRecord{int_or(rk, "rank", 0),
                                           rk.value("host", std::string()),
-                                          rk.value("devices", std::vector<std::int64_t>{})});
+                                          ints_or_empty(rk, "devices")});
     }
   }
   if (const auto pv = j.find("provenance"); pv != j.end() && pv->is_object()) {
@@ -310,7 +348,7 @@ ResultRecord read_result_file(const std::filesystem::path& path) {
   if (!in) throw std::runtime_error("cannot open '" + path.string() + "'");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  json j = json::parse(buffer.str());
+  json j = parse_json_text(buffer.str(), path.string());
   ResultRecord r;
   from_json(j, r);
   return r;

@@ -1,0 +1,46 @@
+// Bounded JSON parsing: nlohmann's parser is iterative, but copying, converting and dumping the
+// value it builds recurse once per level, so a deep file must be refused while it is parsed.
+#include "harness/result/json_text.hpp"
+
+namespace scalebench {
+namespace {
+
+using nlohmann::json;
+
+// id 101 is nlohmann's "unexpected token": callers already treat it as a malformed file.
+json::parse_error limit_error(const std::string& message) {
+  return json::parse_error::create(101, std::size_t{0}, message, nullptr);
+}
+
+std::string too_large(const std::string& where) {
+  return "'" + where + "' is larger than " + std::to_string(kMaxJsonBytes >> 20) +
+         " MiB, the limit for scalebench's JSON files";
+}
+
+}  // namespace
+
+json parse_json_text(std::string_view text, const std::string& where) {
+  if (text.size() > kMaxJsonBytes) throw limit_error(too_large(where));
+  // The callback's depth counts the containers around the one starting: 0 for the top level.
+  const json::parser_callback_t bound = [&where](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth) {
+      throw limit_error("'" + where + "' nests deeper than " + std::to_string(kMaxJsonDepth) +
+                        " levels, the limit for scalebench's JSON files");
+    }
+    return true;
+  };
+  return json::parse(text.begin(), text.end(), bound);
+}
+
+json parse_json_stream(std::istream& in, const std::string& where) {
+  std::string text;
+  char chunk[1 << 16];
+  while (in && text.size() <= kMaxJsonBytes) {
+    in.read(chunk, sizeof chunk);
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
+  return parse_json_text(text, where);
+}
+
+}  // namespace scalebench
