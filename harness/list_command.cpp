@@ -1,4 +1,4 @@
-// `scalebench list workloads`: the layer tables' parameter counts, FLOPs and defaults.
+// `scalebench list workloads` and `list backends` (`list clusters` is in plan_commands.cpp).
 #include "harness/list_command.hpp"
 
 #include <memory>
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernels/backend.hpp"
+#include "kernels/errors.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -41,7 +42,13 @@ void print_workloads(bool json) {
 
 CLI::App* add_list_command(CLI::App& app) {
   CLI::App* list = app.add_subcommand("list", "List what scalebench knows: workloads, clusters");
-  list->require_subcommand(1);
+  // At most one; none is refused by the callback with the choices (CLI11 would only say "A
+  // subcommand is required", also for `list bogus`, whose word it then never names).
+  list->require_subcommand(0, 1);
+  list->callback([list]() {
+    if (list->get_subcommands().empty())
+      throw UsageError("list: name what to list: workloads, backends or clusters");
+  });
   auto json = std::make_shared<bool>(false);
   CLI::App* wl = list->add_subcommand(
       "workloads", "Each workload's parameter count, forward GFLOPs per sample (a multiply-add "

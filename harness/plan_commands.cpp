@@ -1,6 +1,9 @@
 // The sweep commands: plan, submit, sweep and list clusters (command line → harness/plan/).
 #include "harness/plan_commands.hpp"
 
+#include <charconv>
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +16,8 @@
 #include "harness/plan/cost.hpp"
 #include "harness/plan/json_fields.hpp"
 #include "harness/plan/plan.hpp"
+#include "harness/plan/process.hpp"
+#include "harness/plan/shell_quote.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
 #include "harness/result/json_text.hpp"
@@ -33,7 +38,47 @@ plan::WorkloadCatalog workload_catalog() {
     const WorkloadInfo& info = find_workload(name);
     return build_model(info, 1, image.value_or(info.default_image_size)).forward_flops();
   };
+  c.check_image_size = [](const std::string& name, std::int64_t image) {
+    build_model(find_workload(name), 1, image);  // throws UsageError naming what is allowed
+  };
   return c;
+}
+
+std::string workload_names() {
+  std::vector<std::string> names;
+  for (const WorkloadInfo& w : workloads()) names.emplace_back(w.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// A whole decimal number as a flag's value ("12"; not "", "1e3", "2.5", "0x10" or " 3").
+std::int64_t parse_integer(std::string_view flag, const std::string& text) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec == std::errc::result_out_of_range)
+    throw UsageError(fmt::format("{} {}: the number is too large", flag, plan::printable(text)));
+  if (text.empty() || ec != std::errc() || ptr != end)
+    throw UsageError(fmt::format("{} '{}' is not a whole number", flag, plan::printable(text)));
+  return v;
+}
+
+// "a,b" "c" → a, b, c: the values of a repeatable, comma-separated option; an empty entry
+// ("a,,b", "") is refused, not dropped.
+std::vector<std::string> split_list(std::string_view flag, const std::vector<std::string>& given,
+                                    std::string_view allowed) {
+  std::vector<std::string> out;
+  for (const auto& g : given) {
+    std::size_t i = 0;
+    while (true) {
+      std::size_t j = std::min(g.find(',', i), g.size());
+      if (j == i)
+        throw UsageError(fmt::format("{}: an empty entry in '{}' ({})", flag, plan::printable(g), allowed));
+      out.push_back(g.substr(i, j - i));
+      if (j == g.size()) break;
+      i = j + 1;
+    }
+  }
+  return out;
 }
 
 fs::path this_program() {
@@ -44,6 +89,8 @@ fs::path this_program() {
 
 // configs/sweeps/NAME.json (or a path): defaults for the options not given on the command line.
 nlohmann::json find_preset(const std::string& name_or_path) {
+  if (name_or_path.empty())
+    throw UsageError("--preset: give a preset name (configs/sweeps/NAME.json) or a path to one");
   fs::path path = name_or_path;
   if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) {
     path.clear();
@@ -56,6 +103,9 @@ nlohmann::json find_preset(const std::string& name_or_path) {
     }
     if (path.empty()) throw UsageError(fmt::format("no sweep preset '{}' in configs/sweeps", name_or_path));
   }
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw UsageError(fmt::format("sweep preset {} is a folder; give a preset JSON file", path.string()));
   std::ifstream in(path);
   if (!in) throw UsageError(fmt::format("cannot read sweep preset {}", path.string()));
   try {
@@ -65,48 +115,97 @@ nlohmann::json find_preset(const std::string& name_or_path) {
   }
 }
 
+// The command line as given (numbers and lists as text, so that every bad value is refused
+// here with the flag's name) and the preset; run_plan turns it into a SweepSpec.
 struct PlanArgs {
   std::string cluster;
   std::string out;
   std::string preset;
   bool force = false;
   SweepSpec spec;
-  std::int64_t batch = 0, global_batch = 0, image_size = 0, max_concurrent = 0;
-  std::string account, partition, node_type;
+  std::vector<std::string> workloads, strategies, gpus;
+  std::string batch, global_batch, steps, warmup, image_size, repeat, max_concurrent;
+  std::string account, partition, node_type, binary;
 };
 
 void apply_preset(PlanArgs& a, CLI::App& cmd) {
-  if (a.preset.empty()) return;
+  if (cmd.count("--preset") == 0) return;
   auto j = find_preset(a.preset);
   plan::JsonFields f(j, "sweep preset " + a.preset);
   f.opt_str("description");
   auto given = [&](const char* opt) { return cmd.count(opt) > 0; };
+  auto count = [&](const char* key, std::int64_t min, std::int64_t max, const char* unit) {
+    auto v = f.opt_integer(key);
+    if (v) plan::require_count(fmt::format("{}: \"{}\"", f.where(), key), *v, min, max, unit);
+    return v;
+  };
   if (auto v = f.strings("workloads"); !v.empty() && !given("--workloads")) a.spec.workloads = v;
   if (auto v = f.strings("strategies"); !v.empty() && !given("--strategies")) a.spec.strategies = v;
   if (f.has("gpus") && !given("--gpus")) a.spec.gpus = f.integers("gpus");
   else f.sub("gpus", false);
   if (auto v = f.opt_str("precision"); v && !given("--precision")) a.spec.precision = *v;
-  if (auto v = f.opt_integer("batch"); v && !given("--batch") && !given("--global-batch")) a.batch = *v;
-  if (auto v = f.opt_integer("global_batch"); v && !given("--batch") && !given("--global-batch")) a.global_batch = *v;
-  if (auto v = f.opt_integer("steps"); v && !given("--steps")) a.spec.steps = *v;
-  if (auto v = f.opt_integer("warmup"); v && !given("--warmup")) a.spec.warmup = *v;
-  if (auto v = f.opt_integer("image_size"); v && !given("--image-size")) a.image_size = *v;
-  if (auto v = f.opt_integer("repeat"); v && !given("--repeat")) a.spec.repeat = *v;
+  bool batch_given = given("--batch") || given("--global-batch");
+  if (auto v = count("batch", 1, plan::kMaxBatch, "samples per device"); v && !batch_given) a.spec.batch = *v;
+  if (auto v = count("global_batch", 1, plan::kMaxGlobalBatch, "samples"); v && !batch_given)
+    a.spec.global_batch = *v;
+  if (auto v = count("steps", 1, plan::kMaxSteps, "steps"); v && !given("--steps")) a.spec.steps = *v;
+  if (auto v = count("warmup", 0, plan::kMaxSteps, "steps"); v && !given("--warmup")) a.spec.warmup = *v;
+  if (auto v = count("image_size", 1, 1 << 20, "pixels"); v && !given("--image-size")) a.spec.image_size = *v;
+  if (auto v = count("repeat", 1, plan::kMaxRepeat, "runs of each point"); v && !given("--repeat"))
+    a.spec.repeat = *v;
   if (auto v = f.opt_str("time"); v && !given("--time")) a.spec.time = *v;
   f.finish();
 }
 
+// The options given on the command line, checked one by one (UsageError naming the flag).
+void apply_command_line(PlanArgs& a, CLI::App& cmd) {
+  auto given = [&](const char* opt) { return cmd.count(opt) > 0; };
+  if (a.cluster.empty())
+    throw UsageError("--cluster: give a profile name (scalebench list clusters) or a path to a profile JSON");
+  if (given("--workloads"))
+    a.spec.workloads = split_list("--workloads", a.workloads, "valid: " + workload_names());
+  if (given("--strategies")) a.spec.strategies = split_list("--strategies", a.strategies, "valid: ddp, mirrored");
+  if (given("--gpus")) {
+    a.spec.gpus.clear();
+    for (const auto& g : split_list("--gpus", a.gpus, "GPU counts, e.g. 1,2,4,8"))
+      a.spec.gpus.push_back(parse_integer("--gpus", g));
+  }
+  if (given("--batch")) a.spec.batch = parse_integer("--batch", a.batch);
+  if (given("--global-batch")) a.spec.global_batch = parse_integer("--global-batch", a.global_batch);
+  if (given("--steps")) a.spec.steps = parse_integer("--steps", a.steps);
+  if (given("--warmup")) a.spec.warmup = parse_integer("--warmup", a.warmup);
+  if (given("--image-size")) a.spec.image_size = parse_integer("--image-size", a.image_size);
+  if (given("--repeat")) a.spec.repeat = parse_integer("--repeat", a.repeat);
+  if (given("--max-concurrent")) a.spec.max_concurrent = parse_integer("--max-concurrent", a.max_concurrent);
+  if (given("--backend") && a.spec.backend.empty())
+    throw UsageError("plan: unknown backend '' (valid: cpu, cuda, hip)");
+  if (given("--account")) a.spec.account = a.account;
+  if (given("--partition")) a.spec.partition = a.partition;
+  if (given("--node-type")) a.spec.node_type = a.node_type;
+  if (given("--binary")) {
+    if (a.binary.empty())
+      throw UsageError("--binary: give the scalebench the scripts run (a path, or a name on the "
+                       "compute nodes' PATH); default: this program");
+    if (a.binary.find('/') != std::string::npos) {
+      // A path must be this machine's program (the batch scripts run in the plan folder, so a
+      // relative path is made absolute).
+      if (!plan::find_program(a.binary))
+        throw UsageError(fmt::format("--binary '{}' is not an executable file", plan::printable(a.binary)));
+      a.binary = fs::absolute(a.binary).lexically_normal().string();
+    }
+    a.spec.binary = a.binary;
+  }
+  if (a.out.empty()) throw UsageError("-o: give a folder for the plan");
+  std::error_code ec;
+  if (fs::exists(a.out, ec) && !fs::is_directory(a.out, ec))
+    throw UsageError(fmt::format("-o '{}' is a file; give a folder for the plan", a.out));
+}
+
 void run_plan(PlanArgs& a, CLI::App& cmd) {
   apply_preset(a, cmd);
+  apply_command_line(a, cmd);
   if (a.spec.workloads.empty()) throw UsageError("plan: --workloads is required (or a --preset naming them)");
   if (a.spec.gpus.empty()) throw UsageError("plan: --gpus is required (or a --preset naming them)");
-  if (a.batch > 0) a.spec.batch = a.batch;
-  if (a.global_batch > 0) a.spec.global_batch = a.global_batch;
-  if (a.image_size > 0) a.spec.image_size = a.image_size;
-  if (a.max_concurrent > 0) a.spec.max_concurrent = a.max_concurrent;
-  if (!a.account.empty()) a.spec.account = a.account;
-  if (!a.partition.empty()) a.spec.partition = a.partition;
-  if (!a.node_type.empty()) a.spec.node_type = a.node_type;
   if (a.spec.binary.empty()) a.spec.binary = this_program().string();
 
   plan::ClusterProfile cluster = plan::find_cluster_profile(a.cluster);
@@ -116,7 +215,13 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
     throw UsageError(fmt::format("{} already holds a plan: choose another folder or add --force "
                                  "(results already there are kept)",
                                  dir.string()));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError(fmt::format("-o '{}': cannot create the folder: {}", dir.string(), ec.message()));
   for (const auto& w : p.warnings) std::cerr << "warning: " << w << "\n";
+  for (const char* opt : {"--account", "--max-concurrent"})
+    if (cmd.count(opt) > 0 && !cluster.uses_slurm())
+      std::cerr << fmt::format("warning: {} has no effect: cluster {} has no Slurm\n", opt, cluster.name);
   std::cout << plan::format_cost(p, plan::sweep_cost(p));
   auto files = plan::write_plan(p, dir);
   for (const auto& job : p.jobs) {
@@ -125,6 +230,14 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
     std::cout << fmt::format("  {}: {} task(s), each {} node(s) x {} task(s) x {} GPU(s), partition {}\n",
                              job.name, job.points.size(), s.nodes, s.tasks_per_node, s.gpus_per_task(),
                              s.partition);
+  }
+  if (cluster.uses_slurm() && p.jobs.size() > 1) {
+    std::int64_t split = 0;
+    for (const auto& job : p.jobs) split += static_cast<std::int64_t>(job.points.size()) == cluster.max_array_size;
+    if (split > 0)
+      std::cout << fmt::format("  (arrays hold at most {} tasks, the cluster's MaxArraySize: larger "
+                               "shapes are split)\n",
+                               cluster.max_array_size);
   }
   std::cout << fmt::format("wrote {} file(s) to {}\n", files.size(), dir.string());
   fs::path pj = dir / "plan.json";
@@ -141,26 +254,32 @@ void add_plan_commands(CLI::App& app) {
   CLI::App* plan_cmd = app.add_subcommand(
       "plan", "Expand a sweep for a cluster into plan.json and one batch script per job shape");
   plan_cmd->add_option("--cluster", args->cluster, "Cluster profile name or path to a profile JSON")->required();
-  plan_cmd->add_option("--workloads", args->spec.workloads, "Workloads, comma separated")->delimiter(',');
-  plan_cmd->add_option("--strategies", args->spec.strategies, "Strategies: ddp, mirrored (default both)")
-      ->delimiter(',');
-  plan_cmd->add_option("--gpus", args->spec.gpus, "GPU counts, comma separated (e.g. 1,2,4,8,16)")->delimiter(',');
+  plan_cmd->add_option("--workloads", args->workloads, "Workloads, comma separated")->type_name("LIST");
+  plan_cmd->add_option("--strategies", args->strategies, "Strategies: ddp, mirrored (default both)")
+      ->type_name("LIST");
+  plan_cmd->add_option("--gpus", args->gpus, "GPU counts, comma separated (e.g. 1,2,4,8,16)")->type_name("LIST");
   plan_cmd->add_option("--precision", args->spec.precision, "fp32, tf32, bf16 or fp16");
-  auto* batch = plan_cmd->add_option("--batch", args->batch, "Per-device batch (weak scaling)");
-  auto* global = plan_cmd->add_option("--global-batch", args->global_batch, "Global batch (strong scaling)");
+  auto* batch = plan_cmd->add_option("--batch", args->batch, "Per-device batch (weak scaling)")->type_name("N");
+  auto* global = plan_cmd->add_option("--global-batch", args->global_batch, "Global batch (strong scaling)")
+                     ->type_name("N");
   batch->excludes(global);
-  plan_cmd->add_option("--steps", args->spec.steps, "Measured steps per phase");
-  plan_cmd->add_option("--warmup", args->spec.warmup, "Warm-up steps per phase");
-  plan_cmd->add_option("--image-size", args->image_size, "Image size in pixels (default: the workload's)");
+  plan_cmd->add_option("--steps", args->steps, "Measured steps per phase (default 20)")->type_name("N");
+  plan_cmd->add_option("--warmup", args->warmup, "Warm-up steps per phase (default 5)")->type_name("N");
+  plan_cmd->add_option("--image-size", args->image_size, "Image size in pixels (default: the workload's)")
+      ->type_name("PX");
   plan_cmd->add_option("--backend", args->spec.backend, "cpu, cuda or hip (default: the profile's)");
-  plan_cmd->add_option("--repeat", args->spec.repeat, "Runs of each point");
-  plan_cmd->add_option("--account", args->account, "Project to bill (#SBATCH --account)");
+  plan_cmd->add_option("--repeat", args->repeat,
+                       fmt::format("Runs of each point (default 1, at most {})", plan::kMaxRepeat))
+      ->type_name("N");
+  plan_cmd->add_option("--account", args->account, "Project to bill (#SBATCH --account; Slurm only)");
   plan_cmd->add_option("--time", args->spec.time, "Time limit of each array task, [D-]HH:MM:SS");
-  plan_cmd->add_option("--max-concurrent", args->max_concurrent, "Array tasks running at once (--array=0-N%K)");
+  plan_cmd->add_option("--max-concurrent", args->max_concurrent,
+                       "Array tasks running at once (--array=0-N%K; Slurm only)")
+      ->type_name("K");
   plan_cmd->add_option("--partition", args->partition, "Use this partition instead of the profile's rules");
   plan_cmd->add_option("--node-type", args->node_type, "Node type of the profile (default: its first)");
   plan_cmd->add_flag("--round", args->spec.round, "Round GPU counts the cluster cannot give, with a warning");
-  plan_cmd->add_option("--binary", args->spec.binary, "scalebench the scripts run (default: this program)");
+  plan_cmd->add_option("--binary", args->binary, "scalebench the scripts run (default: this program)");
   plan_cmd->add_option("--preset", args->preset, "Sweep preset (configs/sweeps/NAME.json or a path)");
   plan_cmd->add_flag("--force", args->force, "Write over an existing plan in the folder");
   plan_cmd->add_option("-o,--out", args->out, "Plan folder")->required();
@@ -187,6 +306,14 @@ void add_plan_commands(CLI::App& app) {
   sweep_cmd->add_option("--mpirun", sweep_opts->mpirun, "The mpirun program");
   sweep_cmd->callback([sweep_plan_path, sweep_opts] {
     auto sum = plan::run_sweep(*sweep_plan_path, *sweep_opts, std::cout);
+    if (sum.interrupted_by != 0) {
+      // main prints nothing for CLI::RuntimeError: the one line is ours, the status 128 + signal.
+      std::string at = sum.interrupted_point ? fmt::format("point {} was interrupted", *sum.interrupted_point)
+                                             : std::string("no point was running");
+      std::fprintf(stderr, "scalebench: sweep stopped by %s: %s; the points after it did not start\n",
+                   sum.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM", at.c_str());
+      throw CLI::RuntimeError(128 + sum.interrupted_by);
+    }
     if (sum.failed > 0)
       throw RunError(fmt::format("{} of {} point(s) failed; their logs are in the plan's logs/",
                                  sum.failed, sum.ran));

@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/errors.hpp"
@@ -23,10 +26,10 @@ struct ReportArgs {
   std::vector<std::string> labels;
   double threshold = 0.8;
   double min_gain = 0.5;
-  std::optional<std::int64_t> baseline;
+  std::optional<std::string> baseline;  // text: CLI11 saturates an out-of-range integer
   std::string formats = "pdf,png,svg";
   std::optional<double> billing_units_per_gpu_hour;
-  std::string cluster_profiles;
+  std::optional<std::string> cluster_profiles;
 };
 
 const char* const kFormats[] = {"pdf", "png", "svg"};
@@ -43,8 +46,11 @@ std::vector<std::string> parse_formats(const std::string& list) {
                       "list of pdf, png, svg",
                       format));
     }
-    if (std::find(formats.begin(), formats.end(), format) == formats.end())
-      formats.push_back(format);
+    if (std::find(formats.begin(), formats.end(), format) != formats.end()) {
+      throw UsageError(fmt::format("--formats names {} twice; give each of pdf, png, svg at most once",
+                                   format));
+    }
+    formats.push_back(format);
     start = comma + 1;
   }
   return formats;
@@ -65,35 +71,80 @@ void check_fraction(const char* flag, double value) {
   }
 }
 
+std::int64_t parse_baseline(const std::string& text) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v < 1) {
+    throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", text));
+  }
+  return v;
+}
+
+// Each input once: a folder given twice (or inside another one given) would count its results
+// twice. `how` says how the path was given ("results", "--label A=results").
+void check_inputs(const reports::ReportOptions& options) {
+  std::vector<std::pair<std::filesystem::path, std::string>> seen;
+  auto add = [&](const std::filesystem::path& p, const std::string& how) {
+    if (p.empty()) throw UsageError("report: an empty input path; name result folders or files");
+    std::error_code ec;
+    std::filesystem::path canon = std::filesystem::weakly_canonical(p, ec);
+    if (ec) canon = std::filesystem::absolute(p).lexically_normal();
+    for (const auto& [other, other_how] : seen) {
+      auto inside = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+        auto [i, j] = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
+        return i == b.end();  // a is b or below it
+      };
+      if (canon == other) {
+        throw UsageError(fmt::format("report: {}: {} is given twice (also as {})", how,
+                                     p.string(), other_how));
+      }
+      if (inside(canon, other) || inside(other, canon)) {
+        throw UsageError(fmt::format("report: {} and {} overlap (one holds the other); give each "
+                                     "result folder once",
+                                     how, other_how));
+      }
+    }
+    seen.emplace_back(canon, how);
+  };
+  for (const auto& p : options.inputs) add(p, p.string());
+  for (const auto& [label, p] : options.labeled_inputs) add(p, fmt::format("--label {}={}", label, p.string()));
+}
+
 reports::ReportOptions to_options(const ReportArgs& args) {
   if (args.inputs.empty() && args.labels.empty()) {
     throw UsageError("report: name at least one result folder or file (or --label NAME=DIR)");
   }
   if (args.out.empty()) throw UsageError("report: give the output folder with -o OUT");
+  std::error_code ec;
+  if (std::filesystem::exists(args.out, ec) && !std::filesystem::is_directory(args.out, ec)) {
+    throw UsageError(fmt::format("-o '{}' is a file; give a folder for the report", args.out));
+  }
   check_fraction("--threshold", args.threshold);
   check_fraction("--min-gain", args.min_gain);
-  if (args.baseline && *args.baseline < 1) {
-    throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", *args.baseline));
-  }
-  if (args.billing_units_per_gpu_hour && !(*args.billing_units_per_gpu_hour > 0.0)) {
+  if (args.billing_units_per_gpu_hour && !(*args.billing_units_per_gpu_hour > 0.0 &&
+                                           std::isfinite(*args.billing_units_per_gpu_hour))) {
     throw UsageError(fmt::format("--billing-units-per-gpu-hour {}: give a positive number",
                                  *args.billing_units_per_gpu_hour));
   }
   reports::ReportOptions options;
   options.inputs.assign(args.inputs.begin(), args.inputs.end());
   for (const std::string& label : args.labels) options.labeled_inputs.push_back(parse_label(label));
+  check_inputs(options);
   options.out = args.out;
   options.threshold = args.threshold;
   options.min_gain = args.min_gain;
-  options.baseline_gpus = args.baseline;
+  if (args.baseline) options.baseline_gpus = parse_baseline(*args.baseline);
   options.formats = parse_formats(args.formats);
   options.billing_units_per_gpu_hour = args.billing_units_per_gpu_hour;
-  if (!args.cluster_profiles.empty()) {
-    if (!std::filesystem::is_directory(args.cluster_profiles)) {
+  if (args.cluster_profiles) {
+    if (args.cluster_profiles->empty())
+      throw UsageError("--cluster-profiles: give a folder of cluster profiles (<cluster>.json)");
+    if (!std::filesystem::is_directory(*args.cluster_profiles)) {
       throw UsageError(
-          fmt::format("--cluster-profiles '{}' is not a folder", args.cluster_profiles));
+          fmt::format("--cluster-profiles '{}' is not a folder", *args.cluster_profiles));
     }
-    options.cluster_profiles = args.cluster_profiles;
+    options.cluster_profiles = *args.cluster_profiles;
   }
   return options;
 }

@@ -60,7 +60,10 @@ std::string_view to_string(GpuRequestStyle s) {
 const NodeType& ClusterProfile::node_type(const std::string& n) const {
   for (const auto& t : node_types)
     if (t.name == n) return t;
-  throw UsageError(fmt::format("cluster {} has no node type '{}'", name, n));
+  std::vector<std::string> names;
+  for (const auto& t : node_types) names.push_back(t.name);
+  throw UsageError(fmt::format("cluster {} has no node type '{}' (it has {})", name, printable(n),
+                               fmt::join(names, ", ")));
 }
 
 const Partition* ClusterProfile::find_partition(const std::string& n) const {
@@ -84,6 +87,12 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
   if (!kBackends.count(c.backend))
     throw UsageError(fmt::format("{}: \"backend\" must be cpu, cuda or hip", where));
   c.account_required = f.boolean("account_required", c.uses_slurm());
+  if (auto m = f.opt_integer("max_array_size")) {
+    if (*m < 1 || *m > kSlurmMaxArraySizeLimit)
+      throw UsageError(fmt::format("{}: \"max_array_size\" must be 1 to {} (slurm.conf MaxArraySize), got {}",
+                                   where, kSlurmMaxArraySizeLimit, *m));
+    c.max_array_size = *m;
+  }
 
   // Sources first: every other section refers to them.
   std::set<std::string> ids;
@@ -245,6 +254,9 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
 }
 
 ClusterProfile load_cluster_profile_file(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw UsageError(fmt::format("cluster profile {} is a folder; give a profile JSON file", path.string()));
   std::ifstream in(path);
   if (!in) throw UsageError(fmt::format("cannot read cluster profile {}", path.string()));
   nlohmann::json j;

@@ -16,6 +16,8 @@
 namespace scalebench::plan {
 
 inline constexpr const char* kClusterSchema = "scalebench.cluster/1";
+inline constexpr std::int64_t kDefaultMaxArraySize = 1001;  // slurm.conf MaxArraySize default
+inline constexpr std::int64_t kSlurmMaxArraySizeLimit = 4000001;  // the most slurm.conf allows
 
 struct Source {
   std::string id;
@@ -95,6 +97,9 @@ struct ClusterProfile {
   std::string scheduler;  // "slurm" or "none"
   std::string backend;    // default backend of runs: "cpu", "cuda", "hip"
   bool account_required = false;  // jobs must name a project (--account) to bill
+  // Slurm's MaxArraySize: array indices run 0..max_array_size-1, so a job array holds at most this
+  // many tasks; larger sweeps are split into several arrays. Slurm's default is 1001.
+  std::int64_t max_array_size = kDefaultMaxArraySize;
   std::vector<NodeType> node_types;
   std::vector<Partition> partitions;
   std::optional<std::string> report_partition;

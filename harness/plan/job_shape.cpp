@@ -78,6 +78,17 @@ Placement place(const ClusterProfile& c, const std::string& node_type,
       throw UsageError(fmt::format("cluster {} has no automatic partition for node type {}",
                                    c.name, node_type));
   }
+  // A time limit no candidate allows is not a GPU-count problem: say so before rounding counts.
+  bool any_time = false;
+  std::vector<std::string> limits;
+  for (const Partition* p : candidates) {
+    if (!p->max_time_s || time_s <= *p->max_time_s) any_time = true;
+    else limits.push_back(fmt::format("{} allows {}", p->name, format_time_limit(*p->max_time_s)));
+  }
+  if (!any_time)
+    throw UsageError(fmt::format("--time {} exceeds the time limit of every partition it could use "
+                                 "on {}: {}",
+                                 format_time_limit(time_s), c.name, fmt::join(limits, ", ")));
   auto try_count = [&](std::int64_t n, std::vector<std::string>* reasons) -> std::optional<JobShape> {
     for (const Partition* p : candidates) {
       std::string why;

@@ -24,28 +24,54 @@ namespace {
 const std::set<std::string> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
 const std::set<std::string> kBackends = {"cpu", "cuda", "hip"};
 
-void check_spec(const SweepSpec& s, const ClusterProfile& c) {
+// "a, b, c" of a list, for the "(valid: ...)" part of a message.
+template <typename Set>
+std::string listed(const Set& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+template <typename T>
+void require_unique(const std::vector<T>& list, std::string_view flag) {
+  for (std::size_t i = 0; i < list.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (list[i] == list[j]) throw UsageError(fmt::format("{} names {} twice", flag, list[i]));
+}
+
+void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatalog& catalog) {
   if (s.workloads.empty()) throw UsageError("plan: --workloads names no workload");
   if (s.strategies.empty()) throw UsageError("plan: --strategies names no strategy");
   if (s.gpus.empty()) throw UsageError("plan: --gpus names no GPU count");
+  for (const auto& w : s.workloads) catalog.check(w);
+  require_unique(s.workloads, "--workloads");
   for (const auto& st : s.strategies)
     if (st != "ddp" && st != "mirrored")
-      throw UsageError(fmt::format("plan: unknown strategy '{}' (ddp, mirrored)", st));
-  for (auto g : s.gpus)
+      throw UsageError(fmt::format("plan: unknown strategy '{}' (valid: ddp, mirrored)", printable(st)));
+  require_unique(s.strategies, "--strategies");
+  for (auto g : s.gpus) {
     if (g < 1) throw UsageError(fmt::format("plan: GPU count {} must be at least 1", g));
+    if (g > kMaxGpus) throw UsageError(fmt::format("--gpus {}: at most {} GPUs", g, kMaxGpus));
+  }
+  require_unique(s.gpus, "--gpus");
   if (!kPrecisions.count(s.precision))
-    throw UsageError(fmt::format("plan: unknown precision '{}' (fp32, tf32, bf16, fp16)", s.precision));
+    throw UsageError(fmt::format("plan: unknown precision '{}' (valid: fp32, tf32, bf16, fp16)",
+                                 printable(s.precision)));
   if (!s.backend.empty() && !kBackends.count(s.backend))
-    throw UsageError(fmt::format("plan: unknown backend '{}' (cpu, cuda, hip)", s.backend));
+    throw UsageError(fmt::format("plan: unknown backend '{}' (valid: cpu, cuda, hip)", printable(s.backend)));
   if (s.batch && s.global_batch) throw UsageError("plan: give --batch or --global-batch, not both");
-  if (s.batch && *s.batch < 1) throw UsageError("plan: --batch must be positive");
-  if (s.global_batch && *s.global_batch < 1) throw UsageError("plan: --global-batch must be positive");
-  if (s.steps < 1 || s.warmup < 0) throw UsageError("plan: --steps must be positive, --warmup not negative");
-  if (s.repeat < 1) throw UsageError("plan: --repeat must be at least 1");
-  if (s.image_size && *s.image_size < 1) throw UsageError("plan: --image-size must be positive");
-  if (s.max_concurrent && *s.max_concurrent < 1) throw UsageError("plan: --max-concurrent must be positive");
+  if (s.batch) require_count("--batch", *s.batch, 1, kMaxBatch, "samples per device");
+  if (s.global_batch) require_count("--global-batch", *s.global_batch, 1, kMaxGlobalBatch, "samples");
+  require_count("--steps", s.steps, 1, kMaxSteps, "steps");
+  require_count("--warmup", s.warmup, 0, kMaxSteps, "steps");
+  require_count("--repeat", s.repeat, 1, kMaxRepeat, "runs of each point");
+  if (s.image_size) {
+    require_count("--image-size", *s.image_size, 1, 1 << 20, "pixels");
+    if (catalog.check_image_size)
+      for (const auto& w : s.workloads) catalog.check_image_size(w, *s.image_size);
+  }
+  if (s.max_concurrent) require_count("--max-concurrent", *s.max_concurrent, 1, kMaxConcurrent, "array tasks");
   if (s.account) require_name(*s.account, "--account");
   if (s.partition) require_name(*s.partition, "--partition");
+  if (s.node_type) require_name(*s.node_type, "--node-type");
   if (s.binary.empty()) throw UsageError("plan: no scalebench binary to put in the scripts");
   shell_quote(s.binary);  // refuses control characters
   parse_time_limit(s.time, "--time");
@@ -58,6 +84,15 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c) {
 std::string job_name(std::size_t index, const JobShape& s) {
   return fmt::format("j{:02}-n{}-t{}-g{}-{}", index, s.nodes, s.tasks_per_node, s.gpus_per_node,
                      s.partition);
+}
+
+PlannedJob new_job(std::size_t index, const JobShape& shape, std::int64_t time_s) {
+  PlannedJob job;
+  job.name = job_name(index, shape);
+  job.script = job.name + ".sbatch";
+  job.shape = shape;
+  job.time_s = time_s;
+  return job;
 }
 
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
@@ -84,15 +119,22 @@ std::optional<double> expected_seconds(const PlannedPoint& p, const NodeType& no
   return kAssumedStartupS + 3.0 * static_cast<double>(p.warmup + p.steps) * step_s;
 }
 
+void require_count(std::string_view what, std::int64_t value, std::int64_t min, std::int64_t max,
+                   std::string_view unit) {
+  if (value < min)
+    throw UsageError(fmt::format("{} must be {}a positive integer, got {}", what,
+                                 min == 0 ? "0 or " : "", value));
+  if (value > max) throw UsageError(fmt::format("{} {}: at most {} {}", what, value, max, unit));
+}
+
 Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const WorkloadCatalog& catalog) {
-  check_spec(spec, cluster);
+  check_spec(spec, cluster, catalog);
   Plan plan;
   plan.cluster = cluster;
   plan.spec = spec;
   if (plan.spec.backend.empty()) plan.spec.backend = cluster.backend;
   std::int64_t time_s = parse_time_limit(spec.time, "--time");
   plan.spec.time = format_time_limit(time_s);
-  for (const auto& w : spec.workloads) catalog.check(w);
   std::string node_type = spec.node_type.value_or(cluster.node_types.front().name);
   const NodeType& node = cluster.node_type(node_type);
   if (spec.partition) {
@@ -121,7 +163,28 @@ Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const Workl
     }
   }
 
-  std::vector<JobShape> shapes;  // in order of first use
+  std::int64_t per_repeat = 0;
+  for (const auto& [strategy, list] : placements) per_repeat += static_cast<std::int64_t>(list.size());
+  per_repeat *= static_cast<std::int64_t>(spec.workloads.size());
+  if (per_repeat * spec.repeat > kMaxPoints)
+    throw UsageError(fmt::format("plan: {} points ({} x --repeat {}); a plan holds at most {}: "
+                                 "split the sweep into several plans",
+                                 per_repeat * spec.repeat, per_repeat, spec.repeat, kMaxPoints));
+
+  // One FLOP count per workload (a layer table is built for it), not one per point.
+  std::map<std::string, std::optional<double>> expected_by_key;
+  auto expected = [&](const PlannedPoint& p) {
+    std::string key = fmt::format("{}/{}/{}/{}", p.workload, p.gpus, p.batch.value_or(0),
+                                  p.global_batch.value_or(0));
+    auto it = expected_by_key.find(key);
+    if (it == expected_by_key.end()) it = expected_by_key.emplace(key, expected_seconds(p, used_node, catalog)).first;
+    return it->second;
+  };
+
+  // Jobs in order of first use; the points of a shape fill its latest job up to the cluster's
+  // MaxArraySize (array indices 0..max-1), then a new job of that shape starts.
+  std::vector<JobShape> shapes;
+  std::vector<std::size_t> latest_job;  // per shape: index into plan.jobs
   for (const auto& workload : spec.workloads) {
     for (const auto& strategy : spec.strategies) {
       for (const auto& pl : placements[strategy]) {
@@ -145,19 +208,19 @@ Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const Workl
           p.repeat = r;
           p.result = fmt::format("{}/p{:04}_{}_{}_{}gpu{}.json", plan.results_dir, p.index, workload,
                                  strategy, pl.gpus, spec.repeat > 1 ? fmt::format("_r{}", r) : "");
-          p.expected_s = expected_seconds(p, used_node, catalog);
+          p.expected_s = expected(p);
           std::size_t k = 0;
           while (k < shapes.size() && shapes[k] != pl.shape) ++k;
           if (k == shapes.size()) {
             shapes.push_back(pl.shape);
-            PlannedJob job;
-            job.name = job_name(k, pl.shape);
-            job.script = job.name + ".sbatch";
-            job.shape = pl.shape;
-            job.time_s = time_s;
-            plan.jobs.push_back(job);
+            latest_job.push_back(plan.jobs.size());
+            plan.jobs.push_back(new_job(plan.jobs.size(), pl.shape, time_s));
+          } else if (static_cast<std::int64_t>(plan.jobs[latest_job[k]].points.size()) >=
+                     cluster.max_array_size) {
+            latest_job[k] = plan.jobs.size();
+            plan.jobs.push_back(new_job(plan.jobs.size(), pl.shape, time_s));
           }
-          PlannedJob& job = plan.jobs[k];
+          PlannedJob& job = plan.jobs[latest_job[k]];
           p.job = job.name;
           p.array_index = static_cast<std::int64_t>(job.points.size());
           job.points.push_back(p.index);
@@ -239,10 +302,11 @@ json plan_to_json(const Plan& plan) {
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
+  if (!j.is_object() || !j.contains("schema") || j.at("schema") != kPlanSchema)
+    throw UsageError(fmt::format("{}: not a scalebench plan (\"schema\" must be \"{}\")", where, kPlanSchema));
   JsonFields f(j, where);
   Plan plan;
-  if (f.str("schema") != kPlanSchema)
-    throw UsageError(fmt::format("{}: \"schema\" must be \"{}\"", where, kPlanSchema));
+  f.str("schema");
   plan.results_dir = f.str("results_dir");
   plan.logs_dir = f.str("logs_dir");
   plan.report_dir = f.str("report_dir");
@@ -326,6 +390,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
   f.finish();
   // Cross-check jobs and points so a hand-edited plan cannot run the wrong point.
   for (const auto& job : plan.jobs) {
+    if (static_cast<std::int64_t>(job.points.size()) > plan.cluster.max_array_size)
+      throw UsageError(fmt::format("{}: job {} has {} points, more than the cluster's array size {}",
+                                   where, job.name, job.points.size(), plan.cluster.max_array_size));
     for (std::size_t k = 0; k < job.points.size(); ++k) {
       auto idx = job.points[k];
       if (idx < 0 || idx >= static_cast<std::int64_t>(plan.points.size()) ||
@@ -337,6 +404,11 @@ Plan plan_from_json(const json& j, const std::string& where) {
 }
 
 Plan read_plan(const fs::path& plan_json) {
+  if (plan_json.empty()) throw UsageError("give the plan: DIR/plan.json (written by scalebench plan)");
+  std::error_code ec;
+  if (fs::is_directory(plan_json, ec))
+    throw UsageError(fmt::format("{} is a folder; give the plan file in it ({})", plan_json.string(),
+                                 (plan_json / "plan.json").string()));
   std::ifstream in(plan_json);
   if (!in) throw UsageError(fmt::format("cannot read plan {}", plan_json.string()));
   json j;

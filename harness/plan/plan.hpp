@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,21 @@
 namespace scalebench::plan {
 
 inline constexpr const char* kPlanSchema = "scalebench.plan/1";
+
+// What a sweep may ask for: more is refused (a typo such as --repeat 1000000 would otherwise
+// write a plan of millions of points). The batch limits are far past any device's memory.
+inline constexpr std::int64_t kMaxRepeat = 1000;
+inline constexpr std::int64_t kMaxPoints = 10000;
+inline constexpr std::int64_t kMaxGpus = 1 << 20;
+inline constexpr std::int64_t kMaxBatch = 1 << 20;         // per device
+inline constexpr std::int64_t kMaxGlobalBatch = 1 << 30;
+inline constexpr std::int64_t kMaxSteps = 1000000;         // measured steps, and warm-up steps
+inline constexpr std::int64_t kMaxConcurrent = 1000000;
+
+// Refuses `value` outside [min, max] (min is 0 or 1) with a one-line UsageError naming `what`
+// (a flag such as "--repeat" or a preset key) and `unit` ("runs of each point").
+void require_count(std::string_view what, std::int64_t value, std::int64_t min, std::int64_t max,
+                   std::string_view unit);
 
 // What `scalebench plan` was asked for.
 struct SweepSpec {
@@ -48,6 +64,8 @@ struct WorkloadCatalog {
   std::function<std::int64_t(const std::string&)> default_batch;
   // Forward FLOPs of one sample at an image size (nullopt: the workload's default).
   std::function<double(const std::string&, std::optional<std::int64_t>)> forward_flops_per_sample;
+  // Throws UsageError when the workload does not allow the image size (optional).
+  std::function<void(const std::string&, std::int64_t)> check_image_size;
 };
 
 struct PlannedPoint {
@@ -96,7 +114,8 @@ struct Plan {
   const PlannedJob& job(const std::string& name) const;
 };
 
-// Expands and validates a sweep (UsageError on any refusal).
+// Expands and validates a sweep (UsageError on any refusal). Points of one job shape share one
+// job array, split into several arrays of at most the cluster's max_array_size tasks.
 Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const WorkloadCatalog& catalog);
 
 nlohmann::json plan_to_json(const Plan& plan);

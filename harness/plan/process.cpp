@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -88,7 +90,26 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   bool reading = options.capture_stdout;
   int status = 0;
   auto next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  std::sig_atomic_t forwarded_count = 0;
+  std::chrono::steady_clock::time_point kill_at;
   while (true) {
+    if (const SignalState* sig = options.forward_signals; sig && sig->count > forwarded_count) {
+      // Pass it on (the child has its own process group, out of the terminal's reach); a second
+      // signal, or the end of the grace period, ends the group.
+      forwarded_count = sig->count;
+      if (result.forwarded_signal == 0) {
+        result.forwarded_signal = sig->signal;
+        kill(-pid, sig->signal);
+        kill_at = std::chrono::steady_clock::now() + options.signal_grace;
+      } else {
+        kill_at = std::chrono::steady_clock::now();
+      }
+    }
+    if (result.forwarded_signal != 0 && !result.killed_after_grace &&
+        std::chrono::steady_clock::now() >= kill_at) {
+      result.killed_after_grace = true;
+      kill(-pid, SIGKILL);
+    }
     if (options.on_tick && std::chrono::steady_clock::now() >= next_tick) {
       options.on_tick();
       next_tick += std::chrono::seconds(1);
@@ -122,6 +143,37 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   return result;
+}
+
+std::optional<std::filesystem::path> find_program(const std::string& name) {
+  namespace fs = std::filesystem;
+  auto executable = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string::npos) {
+    if (executable(name)) return fs::path(name);
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t i = 0;
+  while (i <= dirs.size()) {
+    std::size_t j = std::min(dirs.find(':', i), dirs.size());
+    fs::path dir = j > i ? fs::path(dirs.substr(i, j - i)) : fs::path(".");
+    if (executable(dir / name)) return dir / name;
+    i = j + 1;
+  }
+  return std::nullopt;
+}
+
+void require_program(std::string_view flag, const std::string& name) {
+  if (name.empty()) throw UsageError(fmt::format("{}: give the program (a name on PATH or a path)", flag));
+  if (find_program(name)) return;
+  if (name.find('/') != std::string::npos)
+    throw UsageError(fmt::format("{} '{}' is not an executable file", flag, printable(name)));
+  throw UsageError(fmt::format("{} '{}' is not on PATH; give its path", flag, printable(name)));
 }
 
 }  // namespace scalebench::plan

@@ -23,19 +23,6 @@ bool is_plain_char(char c) {
   }
 }
 
-// Shows a refused value on one line: control characters as \n, \t, \xNN.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += c;
-  }
-  return out;
-}
-
 std::vector<std::string_view> split_spaces(std::string_view s) {
   std::vector<std::string_view> words;
   std::size_t i = 0;
@@ -83,6 +70,19 @@ bool is_export_value(std::string_view v) {
 }
 
 }  // namespace
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  return out;
+}
+
 
 bool is_plain_word(std::string_view s) {
   if (s.empty()) return false;
@@ -178,7 +178,9 @@ std::int64_t parse_time_limit(std::string_view s, std::string_view what) {
   if (auto dash = s.find('-'); dash != std::string_view::npos) {
     auto d = s.substr(0, dash);
     auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), days);
-    if (ec != std::errc() || p != d.data() + d.size() || d.empty()) throw refuse();
+    if (ec != std::errc() || p != d.data() + d.size() || d.empty() || days < 0) throw refuse();
+    if (days > kMaxTimeLimitDays)
+      throw UsageError(fmt::format("{} '{}': at most {} days", what, printable(s), kMaxTimeLimitDays));
     rest = s.substr(dash + 1);
   }
   std::vector<std::int64_t> parts;
@@ -189,7 +191,7 @@ std::int64_t parse_time_limit(std::string_view s, std::string_view what) {
     if (field.empty() || field.size() > 3) throw refuse();
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
-    if (ec != std::errc() || p != field.data() + field.size()) throw refuse();
+    if (ec != std::errc() || p != field.data() + field.size() || v < 0) throw refuse();
     parts.push_back(v);
     if (j == std::string_view::npos) break;
     i = j + 1;

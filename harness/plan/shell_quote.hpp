@@ -32,8 +32,12 @@ void require_launcher_argument(std::string_view arg, std::string_view what);
 // A hexadecimal CPU mask ("0xfe0000"). Throws UsageError otherwise.
 void require_cpu_mask(std::string_view mask, std::string_view what);
 
+// A value as an error message shows it: on one line, control characters as \n, \t, \xNN.
+std::string printable(std::string_view s);
+
 // Slurm time limit "[D-]HH:MM:SS" (also "MM:SS" and plain minutes, as sbatch takes them) → seconds.
-// Throws UsageError on anything else or on zero.
+// Throws UsageError on anything else, on zero and past kMaxTimeLimitDays.
+inline constexpr std::int64_t kMaxTimeLimitDays = 365;
 std::int64_t parse_time_limit(std::string_view s, std::string_view what);
 // Seconds → "HH:MM:SS", or "D-HH:MM:SS" from one day on.
 std::string format_time_limit(std::int64_t seconds);

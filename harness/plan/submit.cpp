@@ -60,6 +60,13 @@ Submission submit_plan(const fs::path& plan_json, const SubmitOptions& options) 
   for (const auto& job : plan.jobs)
     if (!fs::exists(dir / job.script))
       throw UsageError(fmt::format("{} is missing: write the plan again", (dir / job.script).string()));
+  // Before anything is submitted: a missing sbatch would otherwise fail half way. A dry run only
+  // prints the lines (it may run where Slurm is not installed).
+  if (options.dry_run) {
+    if (options.sbatch.empty()) require_program("--sbatch", options.sbatch);
+  } else {
+    require_program("--sbatch", options.sbatch);
+  }
   fs::create_directories(dir / plan.logs_dir);
   std::string chdir = "--chdir=" + dir.string();
 

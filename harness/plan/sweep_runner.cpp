@@ -1,18 +1,21 @@
 // `scalebench sweep`: a plan's points run one after another on this machine.
 #include "harness/plan/sweep_runner.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
+#include "harness/result/result.hpp"
 #include "kernels/errors.hpp"
 
 namespace scalebench::plan {
@@ -41,10 +44,63 @@ std::string last_lines(const fs::path& log, int n) {
   return out;
 }
 
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+// SIGINT and SIGTERM while a sweep runs: the handler only notes them; the loop passes them on.
+SignalState g_signals;
+
+void note_signal(int sig) {
+  g_signals.signal = sig;
+  g_signals.count = g_signals.count + 1;
+}
+
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_signals.signal = 0;
+    g_signals.count = 0;
+    struct sigaction sa {};
+    sa.sa_handler = note_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: waits return early
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Why an existing result file does not count as done (nullopt: it is a valid record).
+std::optional<std::string> invalid_record(const fs::path& result) {
+  try {
+    read_result_file(result);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    for (char& c : why)
+      if (c == '\n' || c == '\r') c = ' ';
+    if (why.size() > 200) why = why.substr(0, 200) + "...";
+    return why;
+  }
+}
+
 }  // namespace
 
 SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, std::ostream& out) {
   Plan plan = read_plan(plan_json);
+  bool needs_mpirun = false;
+  for (const auto& p : plan.points) needs_mpirun = needs_mpirun || p.processes > 1;
+  if (options.mpirun.empty() || needs_mpirun) require_program("--mpirun", options.mpirun);
   fs::path pj = fs::absolute(plan_json).lexically_normal();
   fs::path dir = pj.parent_path();
   fs::create_directories(dir / plan.logs_dir);
@@ -59,8 +115,13 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
   sum.points = static_cast<std::int64_t>(plan.points.size());
   // Work left for the estimate: expected seconds of the points still to run (when all have one).
   std::vector<bool> to_run(plan.points.size());
-  for (const auto& p : plan.points)
-    to_run[p.index] = options.force || !fs::exists(dir / p.result);
+  std::vector<std::optional<std::string>> invalid(plan.points.size());
+  for (const auto& p : plan.points) {
+    std::error_code ec;
+    bool exists = fs::exists(fs::symlink_status(dir / p.result, ec));
+    if (exists && !options.force) invalid[p.index] = invalid_record(dir / p.result);
+    to_run[p.index] = options.force || !exists || invalid[p.index].has_value();
+  }
   auto start = std::chrono::steady_clock::now();
   double ran_s = 0;  // wall time of the points run so far
   auto left_estimate = [&](std::size_t next) -> std::string {
@@ -88,13 +149,37 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
 
+  SignalGuard signals;
+  std::int64_t handled = 0;  // points of to_run taken up
   for (const auto& p : plan.points) {
     std::size_t k = static_cast<std::size_t>(p.index) + 1;
     fs::path result = dir / p.result;
+    if (g_signals.count > 0) {
+      sum.interrupted_by = g_signals.signal;
+      break;
+    }
     if (!to_run[p.index]) {
       ++sum.skipped;
       if (!tty) out << fmt::format("[{}/{}] {}: skipped, {} exists\n", k, sum.points, describe(p), p.result);
       continue;
+    }
+    ++handled;
+    if (invalid[p.index]) {
+      // Not done: keep the broken file for a look (reports read only *.json) and run again.
+      ++sum.invalid;
+      std::string aside = p.result + ".invalid";
+      std::error_code ec;
+      fs::rename(result, dir / aside, ec);
+      if (ec) {
+        ++sum.failed;
+        out << fmt::format("[{}/{}] {}: {} is not a valid record ({}) and cannot be moved aside: {}\n",
+                           k, sum.points, describe(p), p.result, *invalid[p.index], ec.message());
+        continue;
+      }
+      out << fmt::format("[{}/{}] {}: {} is not a valid record ({}); moved to {}, running the point "
+                         "again\n",
+                         k, sum.points, describe(p), p.result, *invalid[p.index], aside)
+          << std::flush;
     }
     std::vector<std::string> argv;
     if (p.processes > 1) {
@@ -122,10 +207,25 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
       status_line("running", p.index);
       po.on_tick = [&] { status_line("running", p.index); };
     }
+    po.forward_signals = &g_signals;
+    po.signal_grace = options.signal_grace;
     ProcessResult r = run_process(argv, po);
     double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - point_start).count();
     ran_s += took;
     ++sum.ran;
+    if (r.forwarded_signal != 0) {
+      sum.interrupted_by = r.forwarded_signal;
+      sum.interrupted_point = p.index;
+      std::string state = fmt::format(
+          "INTERRUPTED by {} after {:.1f} s: passed on to the run, which ended with exit {}{}",
+          signal_name(r.forwarded_signal), took, r.exit_code,
+          r.killed_after_grace ? fmt::format(", killed after {} s", options.signal_grace.count()) : "");
+      if (!fs::exists(result)) state += "; no result record";
+      if (tty) out << "\n";
+      out << fmt::format("[{}/{}] {}: {}\n", k, sum.points, describe(p), state)
+          << fmt::format("  log {}:\n{}", log.string(), last_lines(log, 5)) << std::flush;
+      break;
+    }
     bool ok = r.exit_code == 0 && !r.timed_out;
     if (!ok) ++sum.failed;
     std::string state = ok ? fmt::format("ok in {:.1f} s", took)
@@ -141,8 +241,18 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
     }
     if (!ok) out << fmt::format("  log {}:\n{}", log.string(), last_lines(log, 5)) << std::flush;
   }
-  out << fmt::format("sweep done in {}: {} run, {} skipped (result exists), {} failed\n",
-                     clock_text(elapsed()), sum.ran, sum.skipped, sum.failed);
+  std::string invalid_note = sum.invalid > 0 ? fmt::format(" ({} had an invalid record)", sum.invalid) : "";
+  if (sum.interrupted_by != 0) {
+    std::int64_t not_started = -handled;
+    for (bool r : to_run) not_started += r ? 1 : 0;
+    out << fmt::format("sweep interrupted by {} after {}: {} run{}, {} skipped, {} failed; {} point(s) "
+                       "not started (run the sweep again to go on)\n",
+                       signal_name(sum.interrupted_by), clock_text(elapsed()), sum.ran, invalid_note,
+                       sum.skipped, sum.failed, not_started);
+    return sum;
+  }
+  out << fmt::format("sweep done in {}: {} run{}, {} skipped (result exists), {} failed\n",
+                     clock_text(elapsed()), sum.ran, invalid_note, sum.skipped, sum.failed);
   return sum;
 }
 

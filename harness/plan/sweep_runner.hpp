@@ -1,7 +1,8 @@
 // `scalebench sweep`: every point of a plan on this machine, without Slurm (mpirun for
-// multi-process points), skipping points whose result exists, with a progress display.
+// multi-process points), skipping points whose valid result exists, with a progress display.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
@@ -10,11 +11,15 @@
 
 namespace scalebench::plan {
 
+// How long an interrupted point has to end (write its record) before it is killed.
+inline constexpr std::chrono::seconds kSignalGrace{10};
+
 struct SweepOptions {
   bool force = false;                 // rerun points whose result exists
   std::filesystem::path binary;       // the scalebench to run (default: this program)
   std::string mpirun = "mpirun";
   std::optional<bool> terminal;       // progress style; default: whether `out` is a terminal
+  std::chrono::seconds signal_grace = kSignalGrace;
 };
 
 struct SweepSummary {
@@ -22,10 +27,19 @@ struct SweepSummary {
   std::int64_t ran = 0;
   std::int64_t skipped = 0;
   std::int64_t failed = 0;
+  std::int64_t invalid = 0;            // result files that were not valid records: run again
+  std::int64_t running_elsewhere = 0;  // skipped: another run holds the point's lock
+  int interrupted_by = 0;              // SIGINT or SIGTERM that stopped the sweep (0: none)
+  std::optional<std::int64_t> interrupted_point;  // the point that was running then
 };
 
 // Runs the points in plan order; each point's output goes to logs/point_K.log in the plan folder.
-// A point that fails (or passes the plan's time limit) is counted and the sweep goes on.
+// A point that fails (or passes the plan's time limit) is counted and the sweep goes on. A result
+// file that is not a valid record (empty, truncated, another schema) does not count as done: it is
+// moved aside (NAME.invalid) and the point runs again.
+// SIGINT and SIGTERM during the sweep are passed on to the running point (its process group),
+// which gets kSignalGrace to end before SIGKILL; no further point starts and the summary says
+// which point was interrupted (the caller exits 128 + signal).
 SweepSummary run_sweep(const std::filesystem::path& plan_json, const SweepOptions& options,
                        std::ostream& out);
 

@@ -1,9 +1,12 @@
 // Planning rules (partitions, shapes, refusals and rounding), cost, plan.json round trip,
 // `run --plan` point resolution, submission with a stand-in sbatch and the local sweep runner.
+#include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "harness/plan/batch_script.hpp"
@@ -13,6 +16,7 @@
 #include "harness/plan/planned_run.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
+#include "harness/result/result.hpp"
 #include "tests/slurm/test_support.hpp"
 
 namespace scalebench::plan {
@@ -79,7 +83,11 @@ TEST(Shapes, MahtiPicksGpusmallThenGpumediumAndRefusesThree) {
   why = usage_error([&] { place(c, "a100", std::nullopt, "ddp", 28, 1800, false); });
   EXPECT_NE(why.find("7 nodes needed, at most 6 allowed"), std::string::npos) << why;
   why = usage_error([&] { place(c, "a100", std::nullopt, "ddp", 2, 40 * 3600, false); });
-  EXPECT_NE(why.find("exceeds its 1-12:00:00"), std::string::npos) << why;
+  // A time no partition allows is said as such, without the --round hint of a GPU count.
+  EXPECT_NE(why.find("--time 1-16:00:00 exceeds the time limit of every partition it could use on "
+                     "mahti: gpusmall allows 1-12:00:00, gpumedium allows 1-12:00:00"),
+            std::string::npos) << why;
+  EXPECT_EQ(why.find("--round"), std::string::npos) << why;
 }
 
 TEST(Shapes, PuhtiSplitsIntoWholeNodesOnly) {
@@ -93,7 +101,7 @@ TEST(Shapes, PuhtiSplitsIntoWholeNodesOnly) {
   EXPECT_EQ(place(c, "v100", std::nullopt, "ddp", 6, 1800, true).gpus, 8);  // tie 4|8 → up
   EXPECT_EQ(place(c, "v100", std::string("gputest"), "ddp", 8, 900, false).shape.partition, "gputest");
   why = usage_error([&] { place(c, "v100", std::string("gputest"), "ddp", 8, 1800, false); });
-  EXPECT_NE(why.find("exceeds its 00:15:00"), std::string::npos) << why;
+  EXPECT_NE(why.find("gputest allows 00:15:00"), std::string::npos) << why;
 }
 
 TEST(Shapes, LumiBindsWholeNodesOnly) {
@@ -159,6 +167,109 @@ TEST(Plan, RefusesBadSweeps) {
   EXPECT_THROW(make_plan(s, c, cat), UsageError);
   s = spec({1}, {"zero"});
   EXPECT_THROW(make_plan(s, c, cat), UsageError);
+}
+
+TEST(Plan, RepeatAndPointsAreCappedWithTheCapSaid) {
+  // --repeat 1000000 used to build a million points (and abort): refused at once now.
+  auto c = testing::profile("local-slurm");
+  auto s = spec({1}, {"ddp"});
+  s.account.reset();
+  s.repeat = 1000000;
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_NE(usage_error([&] { make_plan(s, c, testing::fixed_catalog()); })
+                .find("--repeat 1000000: at most 1000 runs of each point"),
+            std::string::npos);
+  s.repeat = 1000;
+  s.workloads = {"mnist_cnn", "resnet50", "vit_b16"};
+  s.strategies = {"ddp", "mirrored"};
+  s.gpus = {1, 2};
+  EXPECT_NE(usage_error([&] { make_plan(s, c, testing::fixed_catalog()); })
+                .find("12000 points (12 x --repeat 1000); a plan holds at most 10000"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST(Plan, RefusesDuplicatesAndNumbersPastTheirLimits) {
+  auto c = testing::profile("puhti");
+  auto cat = testing::fixed_catalog();
+  auto s = spec({1, 2, 2});
+  EXPECT_EQ(usage_error([&] { make_plan(s, c, cat); }), "--gpus names 2 twice");
+  s = spec({1});
+  s.workloads = {"resnet50", "resnet50"};
+  EXPECT_EQ(usage_error([&] { make_plan(s, c, cat); }), "--workloads names resnet50 twice");
+  s = spec({1}, {"ddp", "ddp"});
+  EXPECT_EQ(usage_error([&] { make_plan(s, c, cat); }), "--strategies names ddp twice");
+  s = spec({1});
+  s.steps = std::numeric_limits<std::int64_t>::max();  // warm-up + steps overflowed in the estimate
+  EXPECT_NE(usage_error([&] { make_plan(s, c, cat); }).find("at most 1000000 steps"), std::string::npos);
+  s = spec({1});
+  s.warmup = -1;
+  EXPECT_EQ(usage_error([&] { make_plan(s, c, cat); }), "--warmup must be 0 or a positive integer, got -1");
+  s = spec({std::int64_t{1} << 62});  // --round searched 2^63 counts
+  s.round = true;
+  EXPECT_NE(usage_error([&] { make_plan(s, c, cat); }).find("at most 1048576 GPUs"), std::string::npos);
+  s = spec({1});
+  s.batch = std::int64_t{1} << 40;
+  EXPECT_NE(usage_error([&] { make_plan(s, c, cat); }).find("at most 1048576 samples per device"),
+            std::string::npos);
+  s = spec({1});
+  s.time = "100000-00:00:00";
+  EXPECT_NE(usage_error([&] { make_plan(s, c, cat); }).find("at most 365 days"), std::string::npos);
+  s.time = "00:-5:00";
+  EXPECT_NE(usage_error([&] { make_plan(s, c, cat); }).find("is not a time limit"), std::string::npos);
+  // The workload's own image-size rule, when the catalog has one.
+  cat.check_image_size = [](const std::string& w, std::int64_t px) {
+    if (px % 16 != 0) throw UsageError(fmt::format("image size {} is not allowed for {}", px, w));
+  };
+  s = spec({1});
+  s.image_size = 100;
+  EXPECT_EQ(usage_error([&] { make_plan(s, c, cat); }), "image size 100 is not allowed for resnet50");
+}
+
+// local-slurm with MaxArraySize set (or not) in the profile.
+ClusterProfile local_slurm_with(std::optional<nlohmann::json> max_array_size) {
+  auto j = nlohmann::json::parse(testing::read_text(testing::source_dir() / "configs/clusters/local-slurm.json"));
+  if (max_array_size) j["max_array_size"] = *max_array_size;
+  return parse_cluster_profile(j, "local-slurm");
+}
+
+TEST(Plan, ArraysSplitAtTheClustersMaxArraySize) {
+  // 2000 points of one shape (1 GPU: ddp and mirrored ask for the same job): Slurm's default
+  // MaxArraySize 1001 allows indices 0..1000, so two arrays, 1001 and 999 tasks.
+  auto c = local_slurm_with(std::nullopt);
+  EXPECT_EQ(c.max_array_size, 1001);
+  auto s = spec({1});
+  s.account.reset();
+  s.repeat = 1000;
+  Plan plan = make_plan(s, c, testing::fixed_catalog());
+  ASSERT_EQ(plan.points.size(), 2000u);
+  ASSERT_EQ(plan.jobs.size(), 2u);
+  EXPECT_EQ(plan.jobs[0].points.size(), 1001u);
+  EXPECT_EQ(plan.jobs[1].points.size(), 999u);
+  EXPECT_EQ(plan.jobs[0].shape, plan.jobs[1].shape);
+  EXPECT_NE(plan.jobs[0].name, plan.jobs[1].name);
+  EXPECT_NE(array_script(plan, plan.jobs[0]).find("#SBATCH --array=0-1000\n"), std::string::npos);
+  EXPECT_NE(array_script(plan, plan.jobs[1]).find("#SBATCH --array=0-998\n"), std::string::npos);
+  EXPECT_EQ(plan.points[1001].job, plan.jobs[1].name);
+  EXPECT_EQ(plan.points[1001].array_index, 0);
+  auto round_trip = plan_from_json(plan_to_json(plan), "test");
+  EXPECT_EQ(plan_to_json(round_trip), plan_to_json(plan));
+
+  // A profile may state its MaxArraySize.
+  auto small = local_slurm_with(10);
+  s.repeat = 25;
+  s.strategies = {"ddp"};
+  plan = make_plan(s, small, testing::fixed_catalog());
+  ASSERT_EQ(plan.jobs.size(), 3u);
+  EXPECT_EQ(plan.jobs[2].points.size(), 5u);
+  EXPECT_NE(array_script(plan, plan.jobs[2]).find("#SBATCH --array=0-4\n"), std::string::npos);
+  // A hand-edited plan with a larger array than the cluster allows is refused.
+  auto j = plan_to_json(plan);
+  j["cluster"]["max_array_size"] = 4;
+  EXPECT_NE(usage_error([&] { plan_from_json(j, "edited"); }).find("more than the cluster's array size 4"),
+            std::string::npos);
+  for (auto bad : {nlohmann::json(0), nlohmann::json(-1), nlohmann::json(5000000), nlohmann::json("1001")})
+    EXPECT_THROW(local_slurm_with(bad), UsageError) << bad;
 }
 
 TEST(Cost, GpuHoursAndBillingFollowTheProfile) {
@@ -292,8 +403,11 @@ TEST_F(PlannedRun, SweepRunsMissingPointsWithMpirunForSeveralProcesses) {
                    "touch \"$(dirname $f)/marker_$point\"\n");
   write_executable(fake_mpirun, "#!/bin/bash\necho \"mpirun $1 $2\" >> '" + calls.string() +
                                     "'\nshift 2\n[ \"$1\" = --oversubscribe ] && shift\nexec \"$@\"\n");
-  // Point 0's result exists already: skipped.
-  std::ofstream(tmp_.path() / plan_.points[0].result) << "{}";
+  // Point 0's result exists already (a valid record, here of a failed run): skipped.
+  ResultRecord done;
+  done.status = "failed";
+  done.error = "an earlier run";
+  write_result_file(done, tmp_.path() / plan_.points[0].result, false);
   std::ostringstream out;
   SweepOptions o;
   o.binary = fake_run;
