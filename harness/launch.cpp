@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 
 #include <fmt/format.h>
@@ -77,6 +79,25 @@ LaunchInfo check_launch(int rank, int size, int local_rank, int local_size, int 
     expect(env_int(env, "SLURM_LOCALID"), local_rank, "SLURM_LOCALID", "local rank", fix);
   }
   return info;
+}
+
+LaunchGuess launch_from_environment(const Environment& env) {
+  LaunchGuess g;
+  const bool in_step = env.count("SLURM_STEP_ID") > 0;
+  auto first = [&](std::initializer_list<const char*> keys) -> std::optional<int> {
+    for (const char* k : keys) {
+      if (std::string(k).rfind("SLURM_", 0) == 0 && !in_step) continue;
+      if (const auto v = env_int(env, k)) return v;
+    }
+    return std::nullopt;
+  };
+  if (const auto r = first({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", "PMI_RANK"})) {
+    g.rank = std::max(0, *r);
+  }
+  if (const auto n = first({"OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "PMI_SIZE"})) {
+    g.size = std::max(1, *n);
+  }
+  return g;
 }
 
 LaunchInfo detect_launch(const MpiWorld& world, const Environment& env) {

@@ -30,6 +30,17 @@ LaunchInfo detect_launch(const MpiWorld& world, const Environment& env);
 LaunchInfo check_launch(int rank, int size, int local_rank, int local_size, int nodes,
                         const Environment& env);
 
+// Where this process sits as the launcher says, read before MPI starts (so that a watchdog of
+// MPI start-up knows whether this process is rank 0 and how many ranks to expect). rank from
+// OMPI_COMM_WORLD_RANK, PMIX_RANK, SLURM_PROCID (inside an srun step) or PMI_RANK; size from
+// OMPI_COMM_WORLD_SIZE, SLURM_STEP_NUM_TASKS/SLURM_NTASKS (inside a step) or PMI_SIZE. Without a
+// launcher: rank 0 of 1. MPI's own answer, checked by detect_launch, is the one that counts.
+struct LaunchGuess {
+  int rank = 0;
+  int size = 1;
+};
+LaunchGuess launch_from_environment(const Environment& env);
+
 // ddp: the device of a rank is its local rank among the devices visible to it. Throws
 // UsageError when a node has more ranks than visible devices.
 int device_for_rank(const LaunchInfo& launch, int visible_devices, const std::string& backend);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -130,8 +131,12 @@ std::map<std::string, double> time_by_layer_class(TrainingStep& step, Device& de
     std::fprintf(stderr, "scalebench: rank %d exits on purpose (fault injection)\n", fault.rank);
     std::_Exit(3);
   }
-  std::fprintf(stderr, "scalebench: rank %d stops answering on purpose (fault injection)\n",
-               fault.rank);
+  std::fprintf(stderr,
+               "scalebench: rank %d stops answering on purpose in the %s phase (fault injection: "
+               "%s)\n",
+               fault.rank, fault.phase.c_str(), fault.mode.c_str());
+  if (fault.mode == "kill") std::raise(SIGKILL);
+  if (fault.mode == "stop") std::raise(SIGSTOP);
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
 }
 
@@ -314,7 +319,12 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   }
   world.barrier();
 
-  const auto compute_ms = measure(world, o.steps, [&](std::int64_t) {
+  const bool faulty = fault.rank == launch.rank && fault.mode != "" && fault.mode != "corrupt";
+  const auto strike = [&](const char* phase, std::int64_t s) {
+    if (faulty && fault.phase == phase && s == o.steps / 2) inject(fault);
+  };
+  const auto compute_ms = measure(world, o.steps, [&](std::int64_t s) {
+    strike("compute", s);
     dp.compute_step();
     dp.synchronize();
   });
@@ -322,6 +332,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   const std::size_t n_units = dp.config().units.size();
   std::vector<double> unit_ms(std::size_t(o.steps) * n_units);
   const auto comm_ms = measure(world, o.steps, [&](std::int64_t s) {
+    strike("communication", s);
     for (std::size_t u = 0; u < n_units; ++u) {
       const auto t0 = Clock::now();
       dp.allreduce_unit(u);
@@ -331,11 +342,10 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   });
   world.max_in_place(unit_ms);
 
-  const bool faulty = fault.rank == launch.rank && (fault.mode == "exit" || fault.mode == "hang");
   TelemetryProbe probe(*devices.front(), device_indices.front());
   probe.start();
   const auto full_ms = measure(world, o.steps, [&](std::int64_t s) {
-    if (faulty && s == o.steps / 2) inject(fault);
+    strike("full", s);
     dp.full_step();
     dp.synchronize();
   });

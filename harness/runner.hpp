@@ -14,8 +14,9 @@ namespace scalebench {
 
 // Faults injected by the multi-rank tests (hidden option --inject-fault MODE@RANK).
 struct FaultInjection {
-  std::string mode;  // "", "exit", "hang", "corrupt"
+  std::string mode;  // "", "exit", "hang", "stop" (SIGSTOP itself), "kill" (SIGKILL), "corrupt"
   int rank = -1;
+  std::string phase = "full";  // where exit/hang/stop/kill strike: "compute", "communication", "full"
 };
 
 // A run point with every default filled in and every value validated; throws UsageError.

@@ -4,7 +4,11 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace scalebench {
@@ -23,6 +27,8 @@ class MpiWorld {
   // Initialises MPI (works without a launcher: a single process) and splits the node-local
   // communicator with MPI_Comm_split_type(MPI_COMM_TYPE_SHARED).
   MpiWorld(int* argc, char*** argv);
+  // Finalizes MPI, except after a wait timed out: a collective may still be pending on a buffer
+  // that is gone, and MPI_Finalize would wait for a rank that is not coming, so it aborts instead.
   ~MpiWorld();
   MpiWorld(const MpiWorld&) = delete;
   MpiWorld& operator=(const MpiWorld&) = delete;
@@ -61,8 +67,36 @@ class MpiWorld {
 };
 
 // Polls an MPI request until it completes or `timeout` passes. Shared by MpiWorld and the MPI
-// communicator. Throws TimeoutError.
+// communicator. Throws TimeoutError, after which this process makes no MPI call but MPI_Abort.
 void wait_with_deadline(MPI_Request& request, std::chrono::duration<double> timeout,
                         const std::string& what);
+// True once any wait of this process has timed out.
+bool mpi_wait_timed_out();
+
+// Ends the process when what it guards (MPI start-up, MPI teardown) takes longer than allowed:
+// those are blocking MPI calls that no --timeout reaches. A thread, started with every signal
+// blocked so that signals still reach the main thread; it never calls MPI. When the deadline
+// passes while armed it calls `on_expiry` (which may write a record, print, and must not return
+// to MPI), then std::_Exit(status).
+class Watchdog {
+ public:
+  Watchdog();
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  void arm(std::chrono::duration<double> after, int status, std::function<void()> on_expiry);
+  void disarm();
+
+ private:
+  void loop();
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool armed_ = false, stop_ = false;
+  std::chrono::steady_clock::time_point deadline_;
+  int status_ = 1;
+  std::function<void()> on_expiry_;
+  std::thread thread_;
+};
 
 }  // namespace scalebench

@@ -1,8 +1,18 @@
 // Result records: JSON round trip, validation at the loading edge, atomic and safe writing.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "harness/result/result.hpp"
 
@@ -105,6 +115,131 @@ TEST(Result, TruncatedFileIsAnError) {
   const std::string text = nlohmann::json(sample()).dump();
   std::ofstream(file) << text.substr(0, text.size() / 2);
   EXPECT_ANY_THROW(read_result_file(file));
+  fs::remove_all(dir);
+}
+
+std::string contents(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int count_entries(const fs::path& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+// A FIFO, a socket, a folder, a symbolic link and (as root) a character device: none may receive
+// a record, with or without --force, and each is still what it was afterwards.
+TEST(Result, SpecialFilesAreNeverReplaced) {
+  const fs::path dir = temp_dir() / "special";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
+  const int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, (dir / "sock").c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  fs::create_directories(dir / "folder");
+  std::ofstream(dir / "target.json") << "keep";
+  fs::create_symlink(dir / "target.json", dir / "link.json");
+  std::vector<std::string> names{"fifo", "sock", "folder", "link.json"};
+  if (::geteuid() == 0 && ::mknod((dir / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    names.push_back("null");
+  }
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    const fs::path p = dir / name;
+    const fs::file_type before = fs::symlink_status(p).type();
+    const auto problem = output_path_problem(p);
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_NE(problem->find("regular file"), std::string::npos) << *problem;
+    EXPECT_THROW(write_result_file(sample(), p, true), std::runtime_error);
+    EXPECT_THROW(write_result_file(sample(), p, false), std::runtime_error);
+    EXPECT_EQ(fs::symlink_status(p).type(), before);
+  }
+  EXPECT_EQ(contents(dir / "target.json"), "keep");
+  EXPECT_EQ(count_entries(dir), int(names.size()) + 1);  // no temporary file left
+  EXPECT_TRUE(output_path_problem("/dev/null").has_value());
+  ::close(sock);
+  fs::remove_all(dir);
+}
+
+TEST(Result, FolderMayBeASymbolicLink) {
+  const fs::path dir = temp_dir() / "linked";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "real");
+  fs::create_directory_symlink(dir / "real", dir / "results");
+  EXPECT_FALSE(output_path_problem(dir / "results" / "r.json").has_value());
+  write_result_file(sample(), dir / "results" / "r.json", false);
+  EXPECT_EQ(read_result_file(dir / "real" / "r.json").point.workload, "resnet50");
+  fs::remove_all(dir);
+}
+
+// The final publication without --force never replaces a record that appeared meanwhile.
+TEST(Result, PublishWithoutOverwriteNeverReplaces) {
+  const fs::path dir = temp_dir() / "noreplace";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path file = dir / "r.json", tmp = dir / ".r.json.tmp";
+  std::ofstream(file) << "theirs";
+  const std::string mine = "mine";
+  const char* step = nullptr;
+  const int err = publish_file_raw(tmp.c_str(), file.c_str(), dir.c_str(), mine.data(), mine.size(),
+                                   false, &step);
+  EXPECT_EQ(err, EEXIST);
+  ASSERT_NE(step, nullptr);
+  EXPECT_NE(std::string(step).find("appeared"), std::string::npos) << step;
+  EXPECT_EQ(contents(file), "theirs");
+  EXPECT_FALSE(fs::exists(tmp));
+  EXPECT_EQ(publish_file_raw(tmp.c_str(), file.c_str(), dir.c_str(), mine.data(), mine.size(), true,
+                             &step),
+            0);
+  EXPECT_EQ(contents(file), "mine");
+  EXPECT_EQ(publish_file_raw(tmp.c_str(), (dir / "new.json").c_str(), dir.c_str(), mine.data(),
+                             mine.size(), false, &step),
+            0);
+  EXPECT_EQ(contents(dir / "new.json"), "mine");
+  EXPECT_EQ(count_entries(dir), 2);
+  fs::remove_all(dir);
+}
+
+// A write that cannot complete (here: the file-size limit, as a full disk would) throws, leaves no
+// record and no temporary file, and keeps the previous record.
+TEST(Result, ShortWriteLeavesNothing) {
+  const fs::path dir = temp_dir() / "short";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "old.json") << "old";
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 100;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string message;
+  try {
+    write_result_file(sample(), dir / "r.json", false);
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  try {
+    write_result_file(sample(), dir / "old.json", true);
+  } catch (const std::runtime_error&) {
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(message.find("cannot write"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing was written"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir / "r.json"));
+  EXPECT_EQ(contents(dir / "old.json"), "old");
+  EXPECT_EQ(count_entries(dir), 1);
   fs::remove_all(dir);
 }
 
