@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <utility>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -65,8 +66,12 @@ class SignalGuard {
     sa.sa_handler = note_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: waits return early
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
+    // A signal the sweep was started with ignored stays ignored (a shell ignores SIGINT for
+    // background jobs of a script), as the points then inherit it.
+    for (auto [sig, old] : {std::pair{SIGINT, &old_int_}, std::pair{SIGTERM, &old_term_}}) {
+      sigaction(sig, nullptr, old);
+      if (old->sa_handler != SIG_IGN) sigaction(sig, &sa, nullptr);
+    }
   }
   ~SignalGuard() {
     sigaction(SIGINT, &old_int_, nullptr);

@@ -58,6 +58,7 @@ bad() {
   if [ "$(state)" != "$before" ]; then
     wrote=$((wrote + 1)); problems+=("wrote files")
     make_fixture
+    before=$(state)
   fi
   local shown
   shown=$(printf '%q ' "$@")
