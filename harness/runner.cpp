@@ -140,6 +140,27 @@ std::map<std::string, double> time_by_layer_class(TrainingStep& step, Device& de
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
 }
 
+std::string gib(std::int64_t bytes) { return fmt::format("{:.2f} GiB", double(bytes) / (1 << 30)); }
+
+// Refuses a step that cannot fit, before allocating it (an allocation that fails half-way, or the
+// kernel's OOM killer, says much less). A GPU holds one replica; on the CPU every replica of every
+// rank on this node shares the host's memory.
+void check_step_memory(const std::vector<std::unique_ptr<Device>>& devices, const Model& model,
+                       int local_ranks, const std::string& backend) {
+  const Device& device = *devices.front();
+  const std::int64_t per_replica = TrainingStep::device_bytes(device, model);
+  const bool host = backend == "cpu";
+  const std::int64_t replicas = host ? std::int64_t(devices.size()) * local_ranks : 1;
+  const std::int64_t available = device.available_memory_bytes();
+  if (available <= 0 || per_replica * replicas <= available) return;
+  throw RunError(fmt::format(
+      "the step does not fit: {} replica{} of {} at batch {} need {} ({} bytes){}, and {} has {} "
+      "({} bytes) available; use a smaller --batch or --image-size",
+      replicas, replicas == 1 ? "" : "s", model.workload, model.batch, gib(per_replica * replicas),
+      per_replica * replicas, host ? " of host memory" : "", host ? "this node" : "the device",
+      gib(available), available));
+}
+
 }  // namespace
 
 ResolvedRun resolve_run(const RunOptions& options, int world_size) {
@@ -222,7 +243,7 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     run.batch_per_device = options.batch > 0 ? options.batch : info.default_batch;
   }
   run.image_size = options.image_size.value_or(info.default_image_size);
-  (void)build_model(info, 1, run.image_size);  // validates the image size
+  (void)build_model(info, run.batch_per_device, run.image_size);  // validates batch and image size
   return run;
 }
 
@@ -289,6 +310,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
     }
   }
   for (auto& d : devices) device_ptrs.push_back(d.get());
+  check_step_memory(devices, model, launch.local_size, run.backend);
 
   std::vector<std::unique_ptr<TrainingStep>> replicas;
   std::vector<TrainingStep*> replica_ptrs;
