@@ -169,6 +169,15 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
       continue;
     }
     ++handled;
+    if (point_is_locked(result)) {
+      // Another `scalebench run` of this point holds its lock (a second sweep of the plan, or a
+      // Slurm task): leave it to that run.
+      ++sum.running_elsewhere;
+      out << fmt::format("[{}/{}] {}: skipped, running elsewhere (another run holds {})\n", k, sum.points,
+                         describe(p), PointLock::lock_file(result).filename().string())
+          << std::flush;
+      continue;
+    }
     if (invalid[p.index]) {
       // Not done: keep the broken file for a look (reports read only *.json) and run again.
       ++sum.invalid;
@@ -256,8 +265,10 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
                        sum.skipped, sum.failed, not_started);
     return sum;
   }
-  out << fmt::format("sweep done in {}: {} run{}, {} skipped (result exists), {} failed\n",
-                     clock_text(elapsed()), sum.ran, invalid_note, sum.skipped, sum.failed);
+  std::string elsewhere =
+      sum.running_elsewhere > 0 ? fmt::format(", {} running elsewhere", sum.running_elsewhere) : "";
+  out << fmt::format("sweep done in {}: {} run{}, {} skipped (result exists){}, {} failed\n",
+                     clock_text(elapsed()), sum.ran, invalid_note, sum.skipped, elsewhere, sum.failed);
   return sum;
 }
 

@@ -36,7 +36,8 @@ struct SweepSummary {
 // Runs the points in plan order; each point's output goes to logs/point_K.log in the plan folder.
 // A point that fails (or passes the plan's time limit) is counted and the sweep goes on. A result
 // file that is not a valid record (empty, truncated, another schema) does not count as done: it is
-// moved aside (NAME.invalid) and the point runs again.
+// moved aside (NAME.invalid) and the point runs again. A point whose lock another run holds
+// (point_is_locked) is skipped as running elsewhere.
 // SIGINT and SIGTERM during the sweep are passed on to the running point (its process group),
 // which gets kSignalGrace to end before SIGKILL; no further point starts and the summary says
 // which point was interrupted (the caller exits 128 + signal).

@@ -104,6 +104,30 @@ TEST_F(Sweep, ARecordThatIsNotValidIsRunAgainAndSaidSo) {
   EXPECT_NE(text.find("3 run (3 had an invalid record), 1 skipped"), std::string::npos) << text;
 }
 
+TEST_F(Sweep, APointWhoseLockIsHeldIsSkippedAsRunningElsewhere) {
+  write_executable(options_.binary,
+                   "#!/bin/bash\necho \"$*\" >> '" + (tmp_.path() / "calls.log").string() + "'\n");
+  // Another run of point 1 holds its lock (here: this process, through its own open file).
+  auto held = PointLock::try_lock(result(1));
+  ASSERT_TRUE(held && held->locked());
+  std::ofstream(result(2)).close();  // invalid, but locked too: left alone
+  auto held2 = PointLock::try_lock(result(2));
+  ASSERT_TRUE(held2 && held2->locked());
+  std::ostringstream out;
+  auto sum = run_sweep(tmp_.path() / "plan.json", options_, out);
+  std::string text = out.str();
+  EXPECT_EQ(sum.running_elsewhere, 2) << text;
+  EXPECT_EQ(sum.ran, 2) << text;
+  EXPECT_NE(text.find("[2/4] p0001 mnist_cnn mirrored 1 GPU: skipped, running elsewhere"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[3/4] p0002 resnet50 ddp 1 GPU: skipped, running elsewhere"), std::string::npos)
+      << text;
+  EXPECT_EQ(calls().find("--point 1\n"), std::string::npos) << calls();
+  EXPECT_EQ(calls().find("--point 2\n"), std::string::npos) << calls();
+  EXPECT_TRUE(fs::exists(result(2)));  // not moved aside under the other run
+  EXPECT_NE(text.find("2 running elsewhere"), std::string::npos) << text;
+}
+
 // The stand-in notes its start, then waits; how it meets the signal is the test's.
 void write_waiting_run(const fs::path& script, const fs::path& dir, const std::string& on_signal) {
   write_executable(script, "#!/bin/bash\n"
