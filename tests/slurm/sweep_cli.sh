@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `scalebench sweep` as a user runs it (real `run` points on the CPU backend):
 #  1. a 0-byte result file (a full disk) is not done: the sweep says so and runs the point again;
-#  2. Ctrl-C (SIGINT) of the sweep reaches the running point: the sweep names the point, starts no
+#  2. a second sweep of a plan leaves a point that the first is running alone ("running elsewhere");
+#  3. Ctrl-C (SIGINT) of the sweep reaches the running point: the sweep names the point, starts no
 #     other, exits 130, and no process of the plan is left running.
 # Usage: sweep_cli.sh SCALEBENCH
 set -u
@@ -49,7 +50,12 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 grep -qF "run --plan" long/logs/point_0000.log 2>/dev/null || fail "point 0 did not start"
-sleep 3  # let the run arm its own handlers
+sleep 3  # let the run arm its own handlers (and take the point's lock)
+# A second sweep of the same plan leaves the running point to the first (point 1 has a record).
+cp "$record" long/results/p0001_mnist_cnn_ddp_2gpu.json
+timeout 60 "$SB" sweep "$work/long/plan.json" >second.out 2>&1 || fail "second sweep: $(cat second.out)"
+grep -qF "p0000 mnist_cnn ddp 1 GPU: skipped, running elsewhere" second.out ||
+  fail "the second sweep did not leave point 0 alone: $(cat second.out)"
 kill -INT "$sweep_pid"
 for _ in $(seq 300); do
   kill -0 "$sweep_pid" 2>/dev/null || break
@@ -65,5 +71,5 @@ left=$(ours)
 grep -qF "p0000 mnist_cnn ddp 1 GPU: INTERRUPTED by SIGINT" long.out || fail "no interrupted point named: $(cat long.out)"
 grep -qF "sweep stopped by SIGINT: point 0 was interrupted" long.err || fail "no one-line message: $(cat long.err)"
 [ "$(wc -l <long.err)" = 1 ] || fail "expected one line on stderr: $(cat long.err)"
-[ ! -e long/logs/point_0001.log ] || fail "point 1 was started after the interrupt"
+grep -qF "p0001" long.out && fail "point 1 was taken up after the interrupt: $(cat long.out)"
 echo "ok: SIGINT reached point 0, the sweep stopped with 130, nothing left running"
