@@ -1,0 +1,243 @@
+// Writes the seed corpora of the fuzz targets from scalebench's own writers: result records
+// (write_result_file), plans (make_plan + plan_to_json under every profile in configs/clusters),
+// the profiles themselves, and Google Benchmark output from Google Benchmark's JSON reporter.
+// Also writes one libFuzzer dictionary per corpus: every key and string value in its seeds.
+// Usage: make_seeds OUT_DIR SOURCE_DIR
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/plan/cluster_profile.hpp"
+#include "harness/plan/plan.hpp"
+#include "harness/result/json_text.hpp"
+#include "harness/result/result.hpp"
+#include "kernels/errors.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace scalebench;
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<ResultRecord> records() {
+  ResultRecord ok;
+  ok.point = {.workload = "resnet50", .strategy = "ddp", .backend = "cuda", .precision = "bf16",
+              .batch_per_device = 64, .global_batch = 256, .devices = 4, .nodes = 1,
+              .devices_per_node = 4, .world_size = 4, .image_size = 224, .steps = 20,
+              .warmup = 5, .options = {{"bucket_mb", 25}, {"overlap", true}},
+              .cluster = "mahti", .label = "Mahti A100"};
+  ok.phases.compute = StepStats{90, 88, 95, 91, 2, 87, 96, 20};
+  ok.phases.communication = StepStats{30, 29, 33, 30.5, 1, 28, 34, 20};
+  ok.phases.full = StepStats{100, 95, 110, 101, 4, 94, 111, 20};
+  ok.step = ok.phases.full;
+  ok.throughput = Throughput{2560, 640};
+  CommunicationRecord c;
+  c.exposed_ms = 10;
+  c.overlap = 0.66;
+  c.share = 0.1;
+  c.allreduce_ms = 30;
+  c.algbw_gbps = 3.4;
+  c.busbw_gbps = 5.1;
+  c.buckets = {BucketRecord{0, 1 << 20, 3, 0.5, 2.1, 3.15},
+               BucketRecord{1, 25 << 20, 40, 6.2, 4.2, 6.3}};
+  c.check = "passed";
+  ok.communication = c;
+  ok.model = {25557032, 4.1e9, 161, 102228128};
+  Telemetry t;
+  t.mean_power_w = 250.5;
+  t.peak_memory_bytes = 12345678901;
+  t.mean_utilization = 0.93;
+  ok.telemetry = t;
+  ok.layer_class_ms = std::map<std::string, double>{{"conv", 60.5}, {"norm", 12.25}};
+  ok.system.hostname = "g1101";
+  ok.system.cpu_model = "AMD EPYC 7H12";
+  ok.system.gpu_model = "NVIDIA A100-SXM4-40GB";
+  ok.system.device_memory_bytes = 42949672960;
+  ok.system.versions = {{"cuda", "12.2"}, {"nccl", "2.18.3"}, {"mpi", "Open MPI 4.1.4"}};
+  ok.system.ranks = {RankRecord{0, "g1101", {0}}, RankRecord{1, "g1101", {1}}};
+  ok.provenance = {"0.2.0", "abcdef123456", "scalebench run --plan plan.json", "2024-01-01T00:00:00Z",
+                   "2024-01-01T00:01:00Z", SlurmRecord{"123", "120", "3", "g[1101-1102]"}};
+
+  ResultRecord failed;
+  failed.status = "failed";
+  failed.error = "NCCL error: unhandled system error";
+  failed.point = {.workload = "vit_b16", .strategy = "mirrored", .backend = "hip",
+                  .precision = "fp16", .batch_per_device = 0, .global_batch = 512,
+                  .scaling = "strong", .devices = 16, .nodes = 2, .devices_per_node = 8};
+  ResultRecord timeout = ok;
+  timeout.status = "timeout";
+  timeout.error = "all-reduce did not finish within 10 s";
+  timeout.communication.reset();
+  timeout.telemetry.reset();
+  timeout.layer_class_ms.reset();
+  timeout.provenance.slurm.reset();
+  ResultRecord cpu;
+  cpu.point = {.workload = "mnist_cnn", .strategy = "ddp", .backend = "cpu", .precision = "fp32",
+               .batch_per_device = 2, .global_batch = 2, .image_size = 28, .steps = 2,
+               .warmup = 1};
+  cpu.step = StepStats{1.5, 1.4, 1.7, 1.5, 0.1, 1.4, 1.7, 2};
+  return {ok, failed, timeout, cpu};
+}
+
+plan::WorkloadCatalog catalog() {
+  plan::WorkloadCatalog c;
+  c.check = [](const std::string& w) {
+    if (w != "mnist_cnn" && w != "resnet50" && w != "vit_b16") throw UsageError("unknown workload");
+  };
+  c.default_batch = [](const std::string& w) -> std::int64_t { return w == "mnist_cnn" ? 64 : 32; };
+  c.forward_flops_per_sample = [](const std::string& w, std::optional<std::int64_t>) {
+    return w == "mnist_cnn" ? 24e6 : w == "resnet50" ? 4.1e9 : 17.6e9;
+  };
+  return c;
+}
+
+// Google Benchmark's own JSON reporter, fed a benchmark with the all-reduce bench's counters.
+void bm_allreduce(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(state.iterations());
+  const double bytes = static_cast<double>(state.range(0));
+  state.counters["bytes"] = bytes;
+  state.counters["algbw_gbps"] = bytes / 1e4;
+  state.counters["busbw_gbps"] = bytes / 1e4 * 1.5;
+}
+
+void google_benchmark_json(const fs::path& out, int repetitions) {
+  benchmark::ClearRegisteredBenchmarks();
+  benchmark::RegisterBenchmark("BM_AllReduce", bm_allreduce)
+      ->RangeMultiplier(64)->Range(1024, 1 << 24)->Iterations(2)->Repetitions(repetitions)
+      ->UseRealTime();
+  std::ofstream file(out);
+  benchmark::JSONReporter reporter;
+  reporter.SetOutputStream(&file);
+  reporter.SetErrorStream(&std::cerr);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  file.close();
+  if (!file) throw std::runtime_error("cannot write " + out.string());
+}
+
+std::string dict_entry(const std::string& s) {
+  std::string e = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '\\' || ch == '"') e += '\\';
+    if (ch < 0x20 || ch >= 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", ch);
+      e += hex;
+    } else {
+      e += static_cast<char>(ch);
+    }
+  }
+  return e + "\"";
+}
+
+void collect_words(const json& j, std::set<std::string>& words) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      words.insert("\"" + k + "\":");
+      collect_words(v, words);
+    }
+  } else if (j.is_array()) {
+    for (const json& v : j) collect_words(v, words);
+  } else if (j.is_string() && j.get<std::string>().size() <= 32) {
+    words.insert(j.dump());
+  }
+}
+
+// One corpus folder and its dictionary: every file in `dir` must be JSON that parses.
+std::size_t finish_corpus(const fs::path& dir, const fs::path& dict) {
+  std::set<std::string> words = {"{", "}", "[", "]", ":", ",", "null", "true", "false", "-1",
+                                 "0", "1e308", "-0.0", "9223372036854775807",
+                                 "18446744073709551615", "\"\\u0000\""};
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    collect_words(parse_json_text(read_text(e.path()), e.path().string()), words);
+    ++files;
+  }
+  std::string text;
+  for (const std::string& w : words) text += dict_entry(w) + "\n";
+  write_text(dict, text);
+  return files;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: make_seeds OUT_DIR SOURCE_DIR\n";
+    return 2;
+  }
+  const fs::path out = argv[1];
+  const fs::path source = argv[2];
+  try {
+    for (const char* name : {"result", "plan", "cluster_profile", "busbw"}) {
+      fs::remove_all(out / name);
+      fs::create_directories(out / name);
+    }
+    int n = 0;
+    for (const ResultRecord& r : records()) {
+      const fs::path written = out / "result" / ("record" + std::to_string(n++) + ".json");
+      write_result_file(r, written, true);
+      (void)read_result_file(written);
+    }
+
+    std::vector<fs::path> profiles;
+    for (const auto& e : fs::directory_iterator(source / "configs" / "clusters")) {
+      if (e.path().extension() == ".json") profiles.push_back(e.path());
+    }
+    std::sort(profiles.begin(), profiles.end());
+    std::size_t plans = 0;
+    for (const fs::path& p : profiles) {
+      fs::copy_file(p, out / "cluster_profile" / p.filename());
+      const plan::ClusterProfile cluster = plan::load_cluster_profile_file(p);
+      plan::SweepSpec spec;
+      spec.workloads = {"mnist_cnn", "resnet50"};
+      spec.gpus = {1, 2, 4, 8};
+      spec.account = "project_2001234";
+      spec.binary = "scalebench";
+      spec.round = true;
+      if (cluster.uses_slurm()) spec.max_concurrent = 4;
+      if (cluster.backend == "cpu") spec.gpus = {1, 2};
+      try {
+        const plan::Plan pl = plan::make_plan(spec, cluster, catalog());
+        const fs::path written = out / "plan" / (p.stem().string() + ".plan.json");
+        write_text(written, plan::plan_to_json(pl).dump(2));
+        (void)plan::read_plan(written);  // a seed the reader refuses would be a bug of its own
+        ++plans;
+      } catch (const UsageError& e) {
+        std::cerr << "make_seeds: no plan for " << p.filename().string() << ": " << e.what() << "\n";
+      }
+    }
+    if (plans == 0) throw std::runtime_error("no profile in configs/clusters gave a plan");
+
+    google_benchmark_json(out / "busbw" / "allreduce_repetitions.json", 3);
+    google_benchmark_json(out / "busbw" / "allreduce.json", 1);
+
+    for (const char* name : {"result", "plan", "cluster_profile", "busbw"}) {
+      const std::size_t files = finish_corpus(out / name, out / (std::string(name) + ".dict"));
+      std::cerr << "make_seeds: " << files << " seeds in " << (out / name).string() << "\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "make_seeds: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
