@@ -364,6 +364,15 @@ void arm_pending(const ClaimedOutput& out, const ResultRecord& record, bool forc
   const std::string text = nlohmann::json(failed).dump(2) + "\n";
   g_pending.signal_staged =
       stage_file_raw(g_pending.signal_tmp.c_str(), text.data(), text.size(), &g_pending.signal_step);
+  static bool warned = false;
+  if (g_pending.signal_staged != 0 && !warned) {
+    // Said now: when a signal ends the run, the launcher may no longer pass on what rank 0 says.
+    warned = true;
+    std::fprintf(stderr,
+                 "scalebench: rank 0: cannot prepare the failure record in '%s' (%s: %s): if a "
+                 "signal ends this run, no record could be written\n",
+                 dir.c_str(), g_pending.signal_step, std::strerror(g_pending.signal_staged));
+  }
   ResultRecord timed_out = failed;
   timed_out.status = "timeout";
   timed_out.error = fmt::format(
@@ -440,7 +449,15 @@ std::string publish_final(const ResultRecord& record, const fs::path& out, bool 
     for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // the handler ends the process
   }
   std::string error;
+  std::error_code ec;
   try {
+    if (!force && fs::exists(fs::symlink_status(out, ec))) {
+      // It was absent when the run started (checked under the point's lock).
+      throw std::runtime_error(fmt::format(
+          "'{}' appeared while this run was going (written by something that does not take the "
+          "point's lock); it was not replaced (pass --force to replace it)",
+          out.string()));
+    }
     write_result_file(record, out, force);
   } catch (const std::exception& e) {
     error = e.what();
@@ -587,8 +604,9 @@ int execute(RunArgs& args, int argc, char** argv) {
       print_summary(record, output.path.string());
     } else {
       status = 1;
-      std::fprintf(stderr, "scalebench: run %s: %s; no record could be written: %s\n",
-                   record.status.c_str(), record.error.value_or("measured").c_str(), error.c_str());
+      std::fprintf(stderr, "scalebench: run %s%s%s; no record could be written: %s\n",
+                   record.status.c_str(), record.error ? ": " : "",
+                   record.error.value_or("").c_str(), error.c_str());
     }
   } else if (status != 0) {
     std::fprintf(stderr, "scalebench: %s\n", record.error.value_or("run failed").c_str());
