@@ -441,15 +441,15 @@ class SignalsBlocked {
   sigset_t old_;
 };
 
-// Rank 0's final record, unless a handler already took over. Returns a one-line error or "".
+// Rank 0's final record, unless a handler already took over. Staged first with the state still
+// armed (a signal meanwhile publishes the prepared record), so that the launcher's SIGKILL, which
+// follows its SIGTERM within milliseconds, can only find a moment of rename to wait for. Returns
+// a one-line error or "".
 std::string publish_final(const ResultRecord& record, const fs::path& out, bool force) {
-  SignalsBlocked blocked;
-  int expected = kArmed;
-  if (!g_state.compare_exchange_strong(expected, kPublishing) && expected != kUnarmed) {
-    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // the handler ends the process
-  }
-  std::string error;
+  SignalsBlocked blocked;  // in this thread; a signal meanwhile runs the handler on another one
   std::error_code ec;
+  std::string error;
+  bool taken = false;
   try {
     if (!force && fs::exists(fs::symlink_status(out, ec))) {
       // It was absent when the run started (checked under the point's lock).
@@ -458,9 +458,20 @@ std::string publish_final(const ResultRecord& record, const fs::path& out, bool 
           "point's lock); it was not replaced (pass --force to replace it)",
           out.string()));
     }
-    write_result_file(record, out, force);
+    write_result_file(record, out, force, [&] {
+      int expected = kArmed;
+      taken = g_state.compare_exchange_strong(expected, kPublishing) || expected == kUnarmed;
+      return taken;
+    });
   } catch (const std::exception& e) {
     error = e.what();
+  }
+  if (!taken) {
+    int expected = kArmed;
+    taken = g_state.compare_exchange_strong(expected, kPublishing) || expected == kUnarmed;
+  }
+  if (!taken) {
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // the handler ends the process
   }
   unstage();
   g_state = kPublished;

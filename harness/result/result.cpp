@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -438,47 +439,53 @@ int publish_file_raw(const char* tmp, const char* path, const char* dir, const c
 
 namespace {
 
-void publish(const std::filesystem::path& path, const std::string& text, bool overwrite) {
+bool publish(const std::filesystem::path& path, const std::string& text, bool overwrite,
+             const std::function<bool()>& may_place) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   static std::atomic<unsigned> counter{0};
-  for (;;) {
-    const std::filesystem::path tmp =
-        dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-               std::to_string(counter++));
-    const char* step = nullptr;
-    const int err = publish_file_raw(tmp.c_str(), path.c_str(), dir.c_str(), text.data(),
-                                     text.size(), overwrite, &step);
-    if (err == 0) return;
-    if (err == EEXIST && std::string_view(step) == "creating the temporary file") continue;
-    std::string why = step;
-    if (step == kNotRegular) {
-      why = output_path_problem(path).value_or(why);
-      throw std::runtime_error("cannot write '" + path.string() + "': " + why);
-    }
-    if (step == kAppeared) {
-      throw std::runtime_error("not writing '" + path.string() + "': " + why +
-                               " (another run of this point?); it was not replaced; pass --force "
-                               "to replace it");
-    }
-    throw std::runtime_error("cannot write '" + path.string() + "': " + why + " in '" +
-                             dir.string() + "' failed: " + std::strerror(err) +
-                             "; nothing was written");
+  std::filesystem::path tmp;
+  const char* step = nullptr;
+  int err = EEXIST;
+  while (err == EEXIST) {  // a temporary name still in use: take the next one
+    tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+                 std::to_string(counter++));
+    err = stage_file_raw(tmp.c_str(), text.data(), text.size(), &step);
   }
+  if (err == 0 && may_place && !may_place()) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  if (err == 0) err = place_file_raw(tmp.c_str(), path.c_str(), overwrite, &step);
+  if (err == 0) err = sync_folder_raw(dir.c_str(), &step);
+  if (err == 0) return true;
+  std::string why = step;
+  if (step == kNotRegular) {
+    why = output_path_problem(path).value_or(why);
+    throw std::runtime_error("cannot write '" + path.string() + "': " + why);
+  }
+  if (step == kAppeared) {
+    throw std::runtime_error("not writing '" + path.string() + "': " + why +
+                             " (another run of this point?); it was not replaced; pass --force "
+                             "to replace it");
+  }
+  throw std::runtime_error("cannot write '" + path.string() + "': " + why + " in '" +
+                           dir.string() + "' failed: " + std::strerror(err) +
+                           "; nothing was written");
 }
 
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  publish(path, text, true);
+  publish(path, text, true, nullptr);
 }
 
-void write_result_file(const ResultRecord& record, const std::filesystem::path& path,
-                       bool overwrite) {
+bool write_result_file(const ResultRecord& record, const std::filesystem::path& path,
+                       bool overwrite, const std::function<bool()>& may_place) {
   if (!overwrite && std::filesystem::exists(std::filesystem::symlink_status(path))) {
     throw std::runtime_error("'" + path.string() + "' exists; pass --force to replace it");
   }
   if (const auto problem = output_path_problem(path)) throw std::runtime_error(*problem);
-  publish(path, json(record).dump(2) + "\n", overwrite);
+  return publish(path, json(record).dump(2) + "\n", overwrite, may_place);
 }
 
 std::filesystem::path PointLock::lock_file(const std::filesystem::path& record) {

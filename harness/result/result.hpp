@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -159,9 +160,11 @@ std::optional<std::string> output_path_problem(const std::filesystem::path& path
 // final step is link() (or renameat2 RENAME_NOREPLACE), so a record that appeared meanwhile is
 // never replaced: that throws. With `overwrite` only a regular file is replaced. Throws
 // std::runtime_error with a one-line reason; on any failure nothing is left at `path` that was not
-// there before, and no temporary file remains.
-void write_result_file(const ResultRecord& record, const std::filesystem::path& path,
-                       bool overwrite);
+// there before, and no temporary file remains. `may_place`, when given, runs once the record is
+// staged (written and fsynced) and just before it is moved into place; when it returns false the
+// record is dropped and write_result_file returns false (the run's signal handler took over).
+bool write_result_file(const ResultRecord& record, const std::filesystem::path& path,
+                       bool overwrite, const std::function<bool()>& may_place = nullptr);
 ResultRecord read_result_file(const std::filesystem::path& path);
 
 // Durable atomic write of any text, replacing a regular file at `path`: a new temporary file in
