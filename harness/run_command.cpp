@@ -250,6 +250,10 @@ struct PendingRecord {
 };
 
 std::atomic<int> g_state{kUnarmed};
+// The failure record was placed early, on the SIGCONT that Open MPI's mpirun sends a second before
+// its SIGTERM: on a loaded node rank 0 may not be scheduled in the milliseconds between SIGTERM and
+// SIGKILL. The run's own record replaces it if the run goes on and ends.
+std::atomic<bool> g_provisional{false};
 std::atomic<bool> g_lock_held{false};
 PendingRecord g_pending;  // changed only while unarmed
 
@@ -300,6 +304,42 @@ void place_staged(const char* prefix) {
   sync_folder_raw(g_pending.dir.c_str(), &step);
 }
 
+// Moves the state from armed to publishing, waiting while a SIGCONT handler holds it for the
+// moment of a link. False when another publisher (a SIGTERM handler, the watchdog) took over.
+bool take_from_armed() {
+  for (;;) {
+    int expected = kArmed;
+    if (g_state.compare_exchange_strong(expected, kPublishing) || expected == kUnarmed) return true;
+    if (expected != kPublishing) return false;
+    const timespec one_ms{0, 1000000};
+    ::nanosleep(&one_ms, nullptr);
+  }
+}
+
+extern "C" void on_continue(int) {
+  int expected = kArmed;
+  if (g_provisional || g_pending.signal_staged != 0 ||
+      !g_state.compare_exchange_strong(expected, kPublishing)) {
+    return;
+  }
+  // A hard link keeps the staged file for the SIGTERM that usually follows.
+  const char* step = nullptr;
+  int err = 0;
+  if (g_pending.overwrite) {
+    const std::string second = g_pending.signal_tmp + ".cont";
+    err = ::link(g_pending.signal_tmp.c_str(), second.c_str()) == 0
+              ? place_file_raw(second.c_str(), g_pending.path.c_str(), true, &step)
+              : errno;
+  } else if (::link(g_pending.signal_tmp.c_str(), g_pending.path.c_str()) != 0) {
+    err = errno;
+  }
+  if (err == 0) {
+    sync_folder_raw(g_pending.dir.c_str(), &step);
+    g_provisional = true;
+  }
+  g_state = kArmed;
+}
+
 void unstage() {
   if (g_pending.signal_staged == 0) ::unlink(g_pending.signal_tmp.c_str());
   g_pending.signal_staged = -1;
@@ -313,7 +353,13 @@ extern "C" void on_terminate(int sig) {
   const char* prefix = "scalebench: terminated by a signal";
   int expected = kArmed;
   if (g_state.compare_exchange_strong(expected, kPublishing)) {
-    place_staged(prefix);
+    if (g_provisional) {
+      g_state = kPublished;
+      say({prefix, "; failure record written to ", g_pending.path.c_str()});
+      unstage();
+    } else {
+      place_staged(prefix);
+    }
   } else if (expected == kPublishing) {
     // The main thread or the watchdog is writing the record (signals are blocked in both, so this
     // handler runs on another thread): let it finish, briefly.
@@ -337,6 +383,11 @@ void install_handlers() {
   sigfillset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  struct sigaction cont {};
+  cont.sa_handler = on_continue;
+  cont.sa_flags = SA_RESTART;
+  sigfillset(&cont.sa_mask);
+  sigaction(SIGCONT, &cont, nullptr);
 }
 
 // (Re)prepares the pending records; the handler cannot see a half-changed one.
@@ -407,7 +458,7 @@ void startup_expired(int rank, double after_s) {
     const std::string& text = g_pending.startup_text;
     const int err = publish_file_raw(g_pending.startup_tmp.c_str(), g_pending.path.c_str(),
                                      g_pending.dir.c_str(), text.data(), text.size(),
-                                     g_pending.overwrite, &step);
+                                     g_pending.overwrite || g_provisional, &step);
     g_state = kPublished;
     if (err == 0) {
       say({prefix.c_str(), "; timeout record written to ", g_pending.path.c_str()});
@@ -451,25 +502,20 @@ std::string publish_final(const ResultRecord& record, const fs::path& out, bool 
   std::string error;
   bool taken = false;
   try {
-    if (!force && fs::exists(fs::symlink_status(out, ec))) {
+    if (!force && !g_provisional && fs::exists(fs::symlink_status(out, ec))) {
       // It was absent when the run started (checked under the point's lock).
       throw std::runtime_error(fmt::format(
           "'{}' appeared while this run was going (written by something that does not take the "
           "point's lock); it was not replaced (pass --force to replace it)",
           out.string()));
     }
-    write_result_file(record, out, force, [&] {
-      int expected = kArmed;
-      taken = g_state.compare_exchange_strong(expected, kPublishing) || expected == kUnarmed;
-      return taken;
-    });
+    // Our own early failure record (SIGCONT) is replaced. Should the SIGCONT land between this
+    // line and the final link, the link refuses and the failure record stays: still a valid one.
+    write_result_file(record, out, force || g_provisional, [&] { return taken = take_from_armed(); });
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!taken) {
-    int expected = kArmed;
-    taken = g_state.compare_exchange_strong(expected, kPublishing) || expected == kUnarmed;
-  }
+  if (!taken) taken = take_from_armed();
   if (!taken) {
     for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // the handler ends the process
   }
