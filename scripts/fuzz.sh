@@ -8,6 +8,7 @@
 #   FUZZ_CORPUS     folder that keeps what the runs find, one subfolder per target
 #                   (default build-fuzz/corpus; reused by the next run)
 #   FUZZ_BUILD_DIR  build folder (default build-fuzz); FUZZ_BUILD_JOBS build jobs (default nproc)
+#   FUZZ_SKIP_BUILD=1  run the targets already built there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -16,9 +17,11 @@ targets=(${FUZZ_TARGETS:-result_reader plan_reader cluster_profile busbw_reader}
 corpus_root=${FUZZ_CORPUS:-$build/corpus}
 case "$seconds" in ''|*[!0-9]*|0) echo "fuzz.sh: FUZZ_SECONDS must be a positive integer, got '$seconds'" >&2; exit 2;; esac
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSCALEBENCH_GPU=none -DSCALEBENCH_FUZZ=ON -DSCALEBENCH_TESTS=OFF -DSCALEBENCH_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_targets -j "${FUZZ_BUILD_JOBS:-$(nproc)}"
+if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSCALEBENCH_GPU=none -DSCALEBENCH_FUZZ=ON -DSCALEBENCH_TESTS=OFF -DSCALEBENCH_BENCH=OFF >/dev/null
+  cmake --build "$build" --target fuzz_targets -j "${FUZZ_BUILD_JOBS:-$(nproc)}"
+fi
 # Seeds first (fuzz.seeds), then every seed once through its target.
 ctest --test-dir "$build" --output-on-failure --timeout 300
 

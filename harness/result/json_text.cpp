@@ -30,7 +30,15 @@ json parse_json_text(std::string_view text, const std::string& where) {
     }
     return true;
   };
-  return json::parse(text.begin(), text.end(), bound);
+  try {
+    return json::parse(text.begin(), text.end(), bound);
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double (1E400) is nlohmann's out_of_range 406, not a parse error,
+    // and escaped every caller that maps parse_error to "malformed file" (found by fuzzing).
+    const std::string what = e.what();
+    const auto tag_end = what.find("] ");
+    throw limit_error(tag_end == std::string::npos ? what : what.substr(tag_end + 2));
+  }
 }
 
 json parse_json_stream(std::istream& in, const std::string& where) {

@@ -17,8 +17,9 @@ inline constexpr int kMaxJsonDepth = 64;
 inline constexpr std::size_t kMaxJsonBytes = std::size_t{256} << 20;
 
 // Parses `text` (from the file named by `where`). Throws nlohmann::json::parse_error for
-// malformed JSON, for nesting deeper than kMaxJsonDepth and for text over kMaxJsonBytes; the
-// limit messages name `where` and the limit. Callers map parse_error as they map syntax errors.
+// malformed JSON (a number overflowing a double too), for nesting deeper than kMaxJsonDepth and
+// for text over kMaxJsonBytes; the limit messages name `where` and the limit. Callers map
+// parse_error as they map syntax errors.
 nlohmann::json parse_json_text(std::string_view text, const std::string& where);
 
 // Reads at most kMaxJsonBytes + 1 bytes of `in`, then parses them as parse_json_text does.

@@ -122,14 +122,15 @@ TEST_F(JsonText, ReportSkipsADeepResultFileWithAWarning) {
   good.phases.full = StepStats{100, 95, 110, 101, 4, 94, 111, 20};
   good.step = good.phases.full;
   good.throughput = Throughput{40, 40};
-  write_result_file(good, dir_ / "results" / "good.json", false);
+  write("results/good.json", json(good).dump(2));
   write("results/deep.json", deep_result(300000));
 
   CLI::App app;
   add_report_command(app);
   const std::string results = (dir_ / "results").string();
   const std::string out = (dir_ / "out").string();
-  std::vector<std::string> args = {"--formats", "svg", "-o", out, results, "report"};
+  // CLI11 takes a vector in reverse: report RESULTS -o OUT --formats svg.
+  std::vector<std::string> args = {"svg", "--formats", out, "-o", results, "report"};
   ::testing::internal::CaptureStderr();
   ::testing::internal::CaptureStdout();
   std::string error;
@@ -144,6 +145,24 @@ TEST_F(JsonText, ReportSkipsADeepResultFileWithAWarning) {
   EXPECT_NE(err.find("deep.json"), std::string::npos) << err << std_out;
   EXPECT_NE(err.find("nests deeper than 64 levels"), std::string::npos) << err << std_out;
   EXPECT_TRUE(fs::exists(dir_ / "out" / "report.html")) << err << std_out;
+}
+
+// nlohmann reports 1E400 (too large for a double) as out_of_range, which escaped the readers that
+// map parse errors to UsageError (exit 1 with a library message; found by fuzzing).
+TEST_F(JsonText, NumberOverflowIsAParseErrorAndAUsageError) {
+  EXPECT_THROW(parse_json_text("[1E400]", "n.json"), json::parse_error);
+  const fs::path plan = write("overflow_plan.json", R"({"schema": "scalebench.plan/1", "x": 1E400})");
+  EXPECT_THROW(plan::read_plan(plan), UsageError);
+  const fs::path profile = write("overflow_cluster.json", R"({"schema": 1E400})");
+  const std::string what = message_of([&] {
+    try {
+      plan::load_cluster_profile_file(profile);
+    } catch (const UsageError& e) {
+      throw std::runtime_error(std::string("usage: ") + e.what());
+    }
+  });
+  EXPECT_NE(what.find("usage: "), std::string::npos) << what;
+  EXPECT_NE(what.find("number overflow"), std::string::npos) << what;
 }
 
 // A float where an integer belongs was cast unchecked (undefined for 1e300; found by fuzzing):
