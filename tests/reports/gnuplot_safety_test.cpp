@@ -91,6 +91,15 @@ void write_hostile_set(const fs::path& dir, const std::vector<std::string>& stri
   }
 }
 
+// The whole report of dir/results into dir/out, PNG (and the SVG always rendered).
+ReportSummary report_png(const TempDir& dir) {
+  ReportOptions options;
+  options.inputs = {dir / "results"};
+  options.out = dir / "out";
+  options.formats = {"png"};
+  return run_report(options);
+}
+
 std::vector<fs::path> markers_in(const fs::path& dir) {
   std::vector<fs::path> found;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
@@ -105,11 +114,7 @@ TEST(GnuplotSafety, HostileStringsInEveryFieldRunNothingAndStillRender) {
   TempDir dir;
   const fs::path marker = dir / "PWNED";
   write_hostile_set(dir / "results", payloads(marker));
-  ReportOptions options;
-  options.inputs = {dir / "results"};
-  options.out = dir / "out";
-  options.formats = {"png"};
-  const ReportSummary summary = run_report(options);
+  const ReportSummary summary = report_png(dir);
   EXPECT_EQ(summary.render.failures, std::vector<std::string>{});
   EXPECT_GT(summary.figures, 50u);
   EXPECT_EQ(summary.render.rendered, summary.figures);
@@ -132,11 +137,7 @@ TEST(GnuplotSafety, LongLabelsGiveBoundedDistinctFileNames) {
   b.label = long_a + " two";
   testing::write_weak_curve(dir / "results" / "a", a, {{1, 0}, {2, 3}});
   testing::write_weak_curve(dir / "results" / "b", b, {{1, 0}, {2, 3}});
-  ReportOptions options;
-  options.inputs = {dir / "results"};
-  options.out = dir / "out";
-  options.formats = {"png"};
-  const ReportSummary summary = run_report(options);
+  const ReportSummary summary = report_png(dir);
   EXPECT_EQ(summary.render.failures, std::vector<std::string>{});
   EXPECT_EQ(summary.render.rendered, summary.figures);
   std::set<std::string> names;

@@ -65,6 +65,24 @@ class Sweep : public ::testing::Test {
   }
   fs::path result(std::size_t k) const { return tmp_.path() / plan_.points[k].result; }
   std::string calls() const { return testing::read_text(tmp_.path() / "calls.log"); }
+  // Runs the sweep while a thread sends `sig` to this process once the stand-in run has started.
+  struct Interrupted {
+    SweepSummary sum;
+    std::string text;
+    std::chrono::steady_clock::duration took;
+  };
+  Interrupted sweep_interrupted_by(int sig) {
+    std::thread signaller([&] {
+      if (wait_for(tmp_.path() / "started", std::chrono::seconds(20))) kill(getpid(), sig);
+    });
+    std::ostringstream out;
+    const auto started = std::chrono::steady_clock::now();
+    Interrupted r{run_sweep(tmp_.path() / "plan.json", options_, out), "", {}};
+    r.took = std::chrono::steady_clock::now() - started;
+    signaller.join();
+    r.text = out.str();
+    return r;
+  }
 
   TempDir tmp_{"sweep"};
   Plan plan_;
@@ -143,15 +161,7 @@ TEST_F(Sweep, SigintIsPassedToTheRunningPointAndStopsTheSweep) {
                     "trap 'echo INT > \"" + (tmp_.path() / "got").string() +
                         "\"; kill $(cat \"" + (tmp_.path() / "child.pid").string() +
                         "\"); exit 130' INT\n");
-  std::thread signaller([&] {
-    if (wait_for(tmp_.path() / "started", std::chrono::seconds(20))) kill(getpid(), SIGINT);
-  });
-  std::ostringstream out;
-  auto started = std::chrono::steady_clock::now();
-  auto sum = run_sweep(tmp_.path() / "plan.json", options_, out);
-  auto took = std::chrono::steady_clock::now() - started;
-  signaller.join();
-  std::string text = out.str();
+  const auto [sum, text, took] = sweep_interrupted_by(SIGINT);
   EXPECT_EQ(sum.interrupted_by, SIGINT) << text;
   EXPECT_EQ(sum.interrupted_point, 0) << text;
   EXPECT_EQ(sum.ran, 1) << text;
@@ -174,15 +184,7 @@ TEST_F(Sweep, SigintIsPassedToTheRunningPointAndStopsTheSweep) {
 TEST_F(Sweep, APointThatIgnoresSigtermIsKilledAfterTheGrace) {
   write_waiting_run(options_.binary, tmp_.path(), "trap '' TERM\n");
   options_.signal_grace = std::chrono::seconds(1);
-  std::thread signaller([&] {
-    if (wait_for(tmp_.path() / "started", std::chrono::seconds(20))) kill(getpid(), SIGTERM);
-  });
-  std::ostringstream out;
-  auto started = std::chrono::steady_clock::now();
-  auto sum = run_sweep(tmp_.path() / "plan.json", options_, out);
-  auto took = std::chrono::steady_clock::now() - started;
-  signaller.join();
-  std::string text = out.str();
+  const auto [sum, text, took] = sweep_interrupted_by(SIGTERM);
   EXPECT_EQ(sum.interrupted_by, SIGTERM) << text;
   EXPECT_NE(text.find("INTERRUPTED by SIGTERM"), std::string::npos) << text;
   EXPECT_NE(text.find("killed after 1 s"), std::string::npos) << text;
