@@ -25,9 +25,12 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 # so LeakSanitizer sees "<unknown module>" frames that no suppression by library name can match.
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
-# mpi.faults.np4.*: under ASan, 4 ranks on 2 cores do not finish start-up within the fault
-# tests' 5 s watchdog, so the fault is never injected (no sanitizer report; np 2 runs here).
-select=(-E '^(gpu\.|slurm\.local_slurm_e2e$|mpi\.faults\.np4\.)')
+# The 4-rank fault tests (mpi.faults.np4.*, and mpi.fault.* which run 4 ranks): under ASan, four
+# ranks on 2 cores may not finish MPI start-up within those tests' 5 or 10 s timeout, so the run
+# ends correctly as a start-up timeout instead of the fault the test injects (seen in CI: a
+# `timeout` record where `failed` was expected; no sanitizer report). The 2-rank fault matrix and
+# the 4-rank ddp runs do run here.
+select=(-E '^(gpu\.|slurm\.local_slurm_e2e$|mpi\.faults\.np4\.|mpi\.fault\.)')
 [ -n "${SANITIZE_TESTS:-}" ] && select=(-R "$SANITIZE_TESTS" -E '^gpu\.')
 status=0
 ctest --test-dir "$build" "${select[@]}" --output-on-failure -j"$(nproc)" --timeout 900 || status=$?
