@@ -4,15 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_support.hpp"
-#include "harness/plan/cluster_profile.hpp"
-#include "harness/result/json_text.hpp"
-#include "kernels/errors.hpp"
+#include "records/cluster_profile.hpp"
+#include "records/json_text.hpp"
+#include "records/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace scalebench;
   try {
     const nlohmann::json j = parse_json_text(fuzz::as_text(data, size), "cluster.json");
-    (void)plan::parse_cluster_profile(j, "cluster.json");
+    (void)parse_cluster_profile(j, "cluster.json");
   } catch (const nlohmann::json::parse_error&) {
   } catch (const UsageError&) {
   } catch (const std::exception& e) {

@@ -16,11 +16,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 #include "harness/plan/plan.hpp"
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace {
 
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
     std::size_t plans = 0;
     for (const fs::path& p : profiles) {
       fs::copy_file(p, out / "cluster_profile" / p.filename());
-      const plan::ClusterProfile cluster = plan::load_cluster_profile_file(p);
+      const ClusterProfile cluster = load_cluster_profile_file(p);
       plan::SweepSpec spec;
       spec.workloads = {"mnist_cnn", "resnet50"};
       spec.gpus = {1, 2, 4, 8};

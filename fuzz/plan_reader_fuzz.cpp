@@ -5,8 +5,8 @@
 
 #include "fuzz/fuzz_support.hpp"
 #include "harness/plan/plan.hpp"
-#include "harness/result/json_text.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace scalebench;

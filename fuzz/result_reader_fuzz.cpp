@@ -5,8 +5,8 @@
 #include <stdexcept>
 
 #include "fuzz/fuzz_support.hpp"
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace scalebench;

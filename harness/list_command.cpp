@@ -1,4 +1,5 @@
-// `scalebench list workloads` and `list backends` (`list clusters` is in plan_commands.cpp).
+// `scalebench list workloads` (`list backends` is in list_backends.cpp, `list clusters` in
+// plan_commands.cpp).
 #include "harness/list_command.hpp"
 
 #include <memory>
@@ -6,8 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "kernels/backend.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -55,14 +55,6 @@ CLI::App* add_list_command(CLI::App& app) {
                    "counts 2), default batch and layer count");
   wl->add_flag("--json", *json, "print JSON instead of a table");
   wl->callback([json]() { print_workloads(*json); });
-  CLI::App* be = list->add_subcommand(
-      "backends", "Backends built into this binary, their visible devices, and the best one");
-  be->callback([]() {
-    const std::string best = best_backend();
-    for (const std::string& name : built_backends()) {
-      fmt::print("{:<5} {} device(s){}\n", name, visible_devices(name), name == best ? "  best" : "");
-    }
-  });
   return list;
 }
 

@@ -7,5 +7,7 @@ namespace scalebench {
 
 // Returns the `list` subcommand so that other parts can add children (clusters).
 CLI::App* add_list_command(CLI::App& app);
+// `list backends` (list_backends.cpp; builds with a backend only).
+void add_list_backends(CLI::App& list);
 
 }  // namespace scalebench

@@ -7,9 +7,11 @@
 #include "harness/list_command.hpp"
 #include "harness/plan_commands.hpp"
 #include "harness/report_command.hpp"
+#ifndef SCALEBENCH_REPORT_ONLY
 #include "harness/run_command.hpp"
+#endif
 #include "harness/version.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 int main(int argc, char** argv) {
   using namespace scalebench;
@@ -21,7 +23,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CLI::App* list = add_list_command(app);
   add_list_clusters(*list);
+#ifdef SCALEBENCH_REPORT_ONLY
+  // This build reads and writes files only; a `run` is refused with what to do instead.
+  CLI::App* run = app.add_subcommand("run", "Not in this build (SCALEBENCH_REPORT_ONLY)");
+  run->allow_extras();
+  run->callback([]() {
+    throw UsageError(
+        "run: this scalebench is a report-only build (SCALEBENCH_REPORT_ONLY=ON, no MPI or "
+        "backend); runs need a full build on the compute nodes (see README.md)");
+  });
+#else
+  add_list_backends(*list);
   add_run_command(app, argc, argv);
+#endif
   add_plan_commands(app);
   add_report_command(app);
   try {

@@ -12,16 +12,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 #include "harness/plan/cost.hpp"
-#include "harness/plan/json_fields.hpp"
+#include "records/json_fields.hpp"
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
-#include "harness/plan/shell_quote.hpp"
+#include "records/script_safety.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
-#include "harness/result/json_text.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/errors.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -56,9 +56,9 @@ std::int64_t parse_integer(std::string_view flag, const std::string& text) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (ec == std::errc::result_out_of_range)
-    throw UsageError(fmt::format("{} {}: the number is too large", flag, plan::printable(text)));
+    throw UsageError(fmt::format("{} {}: the number is too large", flag, printable(text)));
   if (text.empty() || ec != std::errc() || ptr != end)
-    throw UsageError(fmt::format("{} '{}' is not a whole number", flag, plan::printable(text)));
+    throw UsageError(fmt::format("{} '{}' is not a whole number", flag, printable(text)));
   return v;
 }
 
@@ -72,7 +72,7 @@ std::vector<std::string> split_list(std::string_view flag, const std::vector<std
     while (true) {
       std::size_t j = std::min(g.find(',', i), g.size());
       if (j == i)
-        throw UsageError(fmt::format("{}: an empty entry in '{}' ({})", flag, plan::printable(g), allowed));
+        throw UsageError(fmt::format("{}: an empty entry in '{}' ({})", flag, printable(g), allowed));
       out.push_back(g.substr(i, j - i));
       if (j == g.size()) break;
       i = j + 1;
@@ -94,7 +94,7 @@ nlohmann::json find_preset(const std::string& name_or_path) {
   fs::path path = name_or_path;
   if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) {
     path.clear();
-    for (const auto& dir : plan::cluster_search_path()) {
+    for (const auto& dir : cluster_search_path()) {
       auto candidate = dir.parent_path() / "sweeps" / (name_or_path + ".json");
       if (fs::exists(candidate)) {
         path = candidate;
@@ -131,7 +131,7 @@ struct PlanArgs {
 void apply_preset(PlanArgs& a, CLI::App& cmd) {
   if (cmd.count("--preset") == 0) return;
   auto j = find_preset(a.preset);
-  plan::JsonFields f(j, "sweep preset " + a.preset);
+  JsonFields f(j, "sweep preset " + a.preset);
   f.opt_str("description");
   auto given = [&](const char* opt) { return cmd.count(opt) > 0; };
   auto count = [&](const char* key, std::int64_t min, std::int64_t max, const char* unit) {
@@ -190,7 +190,7 @@ void apply_command_line(PlanArgs& a, CLI::App& cmd) {
       // A path must be this machine's program (the batch scripts run in the plan folder, so a
       // relative path is made absolute).
       if (!plan::find_program(a.binary))
-        throw UsageError(fmt::format("--binary '{}' is not an executable file", plan::printable(a.binary)));
+        throw UsageError(fmt::format("--binary '{}' is not an executable file", printable(a.binary)));
       a.binary = fs::absolute(a.binary).lexically_normal().string();
     }
     a.spec.binary = a.binary;
@@ -208,7 +208,7 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
   if (a.spec.gpus.empty()) throw UsageError("plan: --gpus is required (or a --preset naming them)");
   if (a.spec.binary.empty()) a.spec.binary = this_program().string();
 
-  plan::ClusterProfile cluster = plan::find_cluster_profile(a.cluster);
+  ClusterProfile cluster = find_cluster_profile(a.cluster);
   plan::Plan p = plan::make_plan(a.spec, cluster, workload_catalog());
   fs::path dir = a.out;
   if (fs::exists(dir / "plan.json") && !a.force)
@@ -325,7 +325,7 @@ void add_list_clusters(CLI::App& list_cmd) {
   CLI::App* clusters = list_cmd.add_subcommand("clusters", "Cluster profiles (configs/clusters and your own)");
   clusters->add_flag("--json", *json_out, "Print the profiles as JSON");
   clusters->callback([json_out] {
-    auto profiles = plan::list_cluster_profiles();
+    auto profiles = list_cluster_profiles();
     if (*json_out) {
       nlohmann::json all = nlohmann::json::array();
       for (const auto& c : profiles) all.push_back(c.raw);
@@ -352,7 +352,7 @@ void add_list_clusters(CLI::App& list_cmd) {
     }
     std::cout << fmt::format("search path: {}\n", [] {
       std::string s;
-      for (const auto& d : plan::cluster_search_path()) s += (s.empty() ? "" : ":") + d.string();
+      for (const auto& d : cluster_search_path()) s += (s.empty() ? "" : ":") + d.string();
       return s;
     }());
   });

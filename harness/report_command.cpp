@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "reports/report.hpp"
 
 namespace scalebench {

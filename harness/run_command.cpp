@@ -21,11 +21,11 @@
 
 #include "harness/launch.hpp"
 #include "harness/plan/planned_run.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "harness/run_options.hpp"
 #include "harness/runner.hpp"
 #include "harness/system_info.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {

@@ -16,7 +16,7 @@
 #include "kernels/backend.hpp"
 #include "kernels/communicator_factory.hpp"
 #include "kernels/cpu/cpu_device.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"
 #include "kernels/gpu/telemetry.hpp"

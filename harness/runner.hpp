@@ -6,7 +6,7 @@
 #include <string>
 
 #include "harness/launch.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "harness/run_options.hpp"
 #include "kernels/mpi/mpi_world.hpp"
 

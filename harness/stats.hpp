@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
 namespace scalebench {
 

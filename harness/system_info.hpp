@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "harness/launch.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "kernels/device.hpp"
 #include "kernels/mpi/mpi_world.hpp"
 

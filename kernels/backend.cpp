@@ -7,7 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "kernels/cpu/cpu_device.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"
 #endif

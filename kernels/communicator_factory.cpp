@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "kernels/mpi/mpi_communicator.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"

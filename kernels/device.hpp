@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "kernels/precision.hpp"
 
 namespace scalebench {

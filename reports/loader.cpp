@@ -7,9 +7,9 @@
 #include <fstream>
 #include <thread>
 
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::reports {
 namespace {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "reports/knee.hpp"
 #include "reports/median.hpp"
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/result/json_text.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/errors.hpp"
 #include "reports/documents.hpp"
 #include "reports/figures.hpp"
 #include "reports/metrics.hpp"

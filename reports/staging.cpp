@@ -18,7 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::reports {
 namespace {

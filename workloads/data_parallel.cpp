@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 

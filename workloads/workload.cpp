@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {

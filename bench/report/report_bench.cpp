@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "reports/metrics.hpp"
 #include "reports/report.hpp"
 

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "harness/plan/plan.hpp"
-#include "harness/plan/shell_quote.hpp"
-#include "kernels/errors.hpp"
+#include "records/script_safety.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan {
 namespace {

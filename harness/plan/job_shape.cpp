@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/plan/shell_quote.hpp"
-#include "kernels/errors.hpp"
+#include "records/script_safety.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 
 namespace scalebench::plan {
 

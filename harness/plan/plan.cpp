@@ -9,11 +9,11 @@
 #include <fmt/format.h>
 
 #include "harness/plan/batch_script.hpp"
-#include "harness/plan/json_fields.hpp"
-#include "harness/plan/shell_quote.hpp"
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_fields.hpp"
+#include "records/script_safety.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan {
 namespace fs = std::filesystem;

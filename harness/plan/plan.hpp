@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 #include "harness/plan/job_shape.hpp"
 
 namespace scalebench::plan {

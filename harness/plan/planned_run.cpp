@@ -9,7 +9,7 @@
 
 #include "harness/plan/batch_script.hpp"
 #include "harness/plan/plan.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace fs = std::filesystem;

@@ -11,10 +11,10 @@
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
-#include "harness/plan/shell_quote.hpp"
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/script_safety.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan {
 namespace fs = std::filesystem;

@@ -16,8 +16,8 @@
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan {
 namespace fs = std::filesystem;

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {

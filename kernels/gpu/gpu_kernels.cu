@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "kernels/gpu/gpu_check.hpp"
 
 namespace scalebench::gpu {

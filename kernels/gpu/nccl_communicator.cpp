@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "kernels/gpu/gpu_check.hpp"
 #include "kernels/gpu/gpu_runtime.h"
 #include "kernels/mpi/mpi_world.hpp"

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 

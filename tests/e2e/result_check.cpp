@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
 using namespace scalebench;
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "kernels/backend.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "kernels/gpu/gpu_device.hpp"
 
 namespace scalebench::gpu_test {

@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 #include "harness/plan/plan.hpp"
 #include "harness/report_command.hpp"
-#include "harness/result/json_text.hpp"
-#include "harness/result/result.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_text.hpp"
+#include "records/result.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {
@@ -103,8 +103,8 @@ TEST_F(JsonText, DeepPlanAndProfileAreUsageErrors) {
             std::string::npos);
   const fs::path profile = write("deep_cluster.json", R"({"schema": "scalebench.cluster/1", "x": )" +
                                                           nested_arrays(100000) + "}");
-  EXPECT_THROW(plan::load_cluster_profile_file(profile), UsageError);
-  EXPECT_NE(message_of([&] { plan::load_cluster_profile_file(profile); })
+  EXPECT_THROW(load_cluster_profile_file(profile), UsageError);
+  EXPECT_NE(message_of([&] { load_cluster_profile_file(profile); })
                 .find("nests deeper than 64 levels"),
             std::string::npos);
 }
@@ -156,7 +156,7 @@ TEST_F(JsonText, NumberOverflowIsAParseErrorAndAUsageError) {
   const fs::path profile = write("overflow_cluster.json", R"({"schema": 1E400})");
   const std::string what = message_of([&] {
     try {
-      plan::load_cluster_profile_file(profile);
+      load_cluster_profile_file(profile);
     } catch (const UsageError& e) {
       throw std::runtime_error(std::string("usage: ") + e.what());
     }

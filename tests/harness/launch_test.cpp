@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/launch.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {

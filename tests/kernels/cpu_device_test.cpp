@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "kernels/backend.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "reports/report.hpp"
 #include "tests/reports/checks.hpp"
 #include "tests/reports/fixtures.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
 namespace scalebench::testing {
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "tests/reports/fixtures.hpp"
 
 namespace scalebench::reports {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "tests/reports/fixtures.hpp"
 
 namespace scalebench::reports {

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "harness/report_command.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"report command test driver"};

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "reports/staging.hpp"
 #include "tests/reports/fixtures.hpp"
 

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/plan/cost.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "harness/plan/plan.hpp"
 #include "tests/slurm/test_support.hpp"
 

@@ -12,7 +12,7 @@
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "tests/slurm/test_support.hpp"
 
 namespace scalebench::plan {

@@ -16,7 +16,7 @@
 #include "harness/plan/planned_run.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "tests/slurm/test_support.hpp"
 
 namespace scalebench::plan {

@@ -8,7 +8,7 @@
 
 #include "harness/plan/batch_script.hpp"
 #include "harness/plan/plan.hpp"
-#include "harness/plan/shell_quote.hpp"
+#include "records/script_safety.hpp"
 #include "tests/slurm/test_support.hpp"
 
 namespace scalebench::plan {

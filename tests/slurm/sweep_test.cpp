@@ -13,7 +13,7 @@
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/sweep_runner.hpp"
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 #include "tests/slurm/test_support.hpp"
 
 namespace scalebench::plan {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "harness/plan/plan.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::plan::testing {
 

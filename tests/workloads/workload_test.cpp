@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "kernels/cpu/cpu_device.hpp"
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 #include "workloads/training_step.hpp"
 #include "workloads/workload.hpp"
 

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace scalebench::plan {
+namespace scalebench {
 
 inline constexpr const char* kClusterSchema = "scalebench.cluster/1";
 inline constexpr std::int64_t kDefaultMaxArraySize = 1001;  // slurm.conf MaxArraySize default
@@ -135,4 +135,4 @@ std::vector<ClusterProfile> list_cluster_profiles();
 
 std::string_view to_string(GpuRequestStyle s);
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

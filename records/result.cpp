@@ -1,7 +1,7 @@
 // JSON mapping, validation, durable atomic writing and the per-point lock of result records.
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
-#include "harness/result/json_text.hpp"
+#include "records/json_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // Cluster profiles: loading, validation (including script safety) and lookup by name.
-#include "harness/plan/cluster_profile.hpp"
+#include "records/cluster_profile.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -8,16 +8,16 @@
 
 #include <fmt/format.h>
 
-#include "harness/plan/json_fields.hpp"
-#include "harness/plan/shell_quote.hpp"
-#include "harness/result/json_text.hpp"
-#include "kernels/errors.hpp"
+#include "records/json_fields.hpp"
+#include "records/script_safety.hpp"
+#include "records/json_text.hpp"
+#include "records/errors.hpp"
 
 #ifndef SCALEBENCH_CONFIG_DIR
 #define SCALEBENCH_CONFIG_DIR ""
 #endif
 
-namespace scalebench::plan {
+namespace scalebench {
 namespace fs = std::filesystem;
 
 namespace {
@@ -328,4 +328,4 @@ std::vector<ClusterProfile> list_cluster_profiles() {
   return out;
 }
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

@@ -1,11 +1,11 @@
 // Strict reading of JSON objects at the loading edge.
-#include "harness/plan/json_fields.hpp"
+#include "records/json_fields.hpp"
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
-namespace scalebench::plan {
+namespace scalebench {
 
 JsonFields::JsonFields(const nlohmann::json& j, std::string where) : j_(j), where_(std::move(where)) {
   if (!j_.is_object()) throw UsageError(fmt::format("{}: expected a JSON object", where_));
@@ -111,4 +111,4 @@ void JsonFields::finish() const {
   }
 }
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace scalebench::plan {
+namespace scalebench {
 
 // True when every character is in [A-Za-z0-9_./:,=+@%-] and the string is not empty: such a word
 // means the same to the shell quoted or not.
@@ -42,4 +42,4 @@ std::int64_t parse_time_limit(std::string_view s, std::string_view what);
 // Seconds → "HH:MM:SS", or "D-HH:MM:SS" from one day on.
 std::string format_time_limit(std::int64_t seconds);
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace scalebench::plan {
+namespace scalebench {
 
 // Reads one JSON object; every error is a UsageError naming `where` and the key.
 class JsonFields {
@@ -41,4 +41,4 @@ class JsonFields {
   std::set<std::string> seen_;
 };
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

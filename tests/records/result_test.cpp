@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
 namespace scalebench {
 namespace {

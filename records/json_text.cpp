@@ -1,6 +1,6 @@
 // Bounded JSON parsing: nlohmann's parser is iterative, but copying, converting and dumping the
 // value it builds recurse once per level, so a deep file must be refused while it is parsed.
-#include "harness/result/json_text.hpp"
+#include "records/json_text.hpp"
 
 namespace scalebench {
 namespace {

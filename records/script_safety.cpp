@@ -1,5 +1,5 @@
 // Script safety: quoting for the shell and the validators of values entering batch scripts.
-#include "harness/plan/shell_quote.hpp"
+#include "records/script_safety.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "kernels/errors.hpp"
+#include "records/errors.hpp"
 
-namespace scalebench::plan {
+namespace scalebench {
 namespace {
 
 bool is_plain_char(char c) {
@@ -220,4 +220,4 @@ std::string format_time_limit(std::int64_t seconds) {
   return days > 0 ? fmt::format("{}-{}", days, hms) : hms;
 }
 
-}  // namespace scalebench::plan
+}  // namespace scalebench

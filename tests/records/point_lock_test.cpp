@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/result/result.hpp"
+#include "records/result.hpp"
 
 namespace scalebench {
 namespace {
