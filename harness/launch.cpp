@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <initializer_list>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "records/errors.hpp"
+#include "records/numbers.hpp"
 
 extern char** environ;
 
@@ -19,11 +21,10 @@ namespace {
 std::optional<int> env_int(const Environment& env, const char* key) {
   const auto it = env.find(key);
   if (it == env.end()) return std::nullopt;
-  try {
-    return std::stoi(it->second);
-  } catch (...) {
+  const auto v = parse_whole_number(it->second);
+  if (!v || *v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max())
     return std::nullopt;
-  }
+  return int(*v);
 }
 
 void expect(std::optional<int> value, int actual, const char* var, const char* what,

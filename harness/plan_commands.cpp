@@ -1,7 +1,6 @@
 // The sweep commands: plan, submit, sweep and list clusters (command line → harness/plan/).
 #include "harness/plan_commands.hpp"
 
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -14,14 +13,16 @@
 
 #include "records/cluster_profile.hpp"
 #include "harness/plan/cost.hpp"
-#include "records/json_fields.hpp"
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
+#include "records/numbers.hpp"
 #include "records/script_safety.hpp"
+#include "records/sweep_preset.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
 #include "records/json_text.hpp"
 #include "records/errors.hpp"
+#include "workloads/strategies.hpp"
 #include "workloads/workload.hpp"
 
 namespace scalebench {
@@ -52,14 +53,7 @@ std::string workload_names() {
 
 // A whole decimal number as a flag's value ("12"; not "", "1e3", "2.5", "0x10" or " 3").
 std::int64_t parse_integer(std::string_view flag, const std::string& text) {
-  std::int64_t v = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (ec == std::errc::result_out_of_range)
-    throw UsageError(fmt::format("{} {}: the number is too large", flag, printable(text)));
-  if (text.empty() || ec != std::errc() || ptr != end)
-    throw UsageError(fmt::format("{} '{}' is not a whole number", flag, printable(text)));
-  return v;
+  return require_whole_number(flag, text);
 }
 
 // "a,b" "c" → a, b, c: the values of a repeatable, comma-separated option; an empty entry
@@ -87,34 +81,6 @@ fs::path this_program() {
   return ec ? fs::path("scalebench") : p;
 }
 
-// configs/sweeps/NAME.json (or a path): defaults for the options not given on the command line.
-nlohmann::json find_preset(const std::string& name_or_path) {
-  if (name_or_path.empty())
-    throw UsageError("--preset: give a preset name (configs/sweeps/NAME.json) or a path to one");
-  fs::path path = name_or_path;
-  if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) {
-    path.clear();
-    for (const auto& dir : cluster_search_path()) {
-      auto candidate = dir.parent_path() / "sweeps" / (name_or_path + ".json");
-      if (fs::exists(candidate)) {
-        path = candidate;
-        break;
-      }
-    }
-    if (path.empty()) throw UsageError(fmt::format("no sweep preset '{}' in configs/sweeps", name_or_path));
-  }
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw UsageError(fmt::format("sweep preset {} is a folder; give a preset JSON file", path.string()));
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read sweep preset {}", path.string()));
-  try {
-    return parse_json_stream(in, path.string());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-  }
-}
-
 // The command line as given (numbers and lists as text, so that every bad value is refused
 // here with the flag's name) and the preset; run_plan turns it into a SweepSpec.
 struct PlanArgs {
@@ -128,33 +94,36 @@ struct PlanArgs {
   std::string account, partition, node_type, binary;
 };
 
+// configs/sweeps/NAME.json (or a path, read by records/sweep_preset): defaults for the options not
+// given on the command line, in the planner's ranges.
 void apply_preset(PlanArgs& a, CLI::App& cmd) {
   if (cmd.count("--preset") == 0) return;
-  auto j = find_preset(a.preset);
-  JsonFields f(j, "sweep preset " + a.preset);
-  f.opt_str("description");
+  const SweepPreset preset = load_sweep_preset(a.preset);
   auto given = [&](const char* opt) { return cmd.count(opt) > 0; };
-  auto count = [&](const char* key, std::int64_t min, std::int64_t max, const char* unit) {
-    auto v = f.opt_integer(key);
-    if (v) plan::require_count(fmt::format("{}: \"{}\"", f.where(), key), *v, min, max, unit);
+  auto count = [&](const char* key, const std::optional<std::int64_t>& v, std::int64_t min,
+                   std::int64_t max, const char* unit) {
+    if (v) plan::require_count(fmt::format("{}: \"{}\"", preset.where, key), *v, min, max, unit);
     return v;
   };
-  if (auto v = f.strings("workloads"); !v.empty() && !given("--workloads")) a.spec.workloads = v;
-  if (auto v = f.strings("strategies"); !v.empty() && !given("--strategies")) a.spec.strategies = v;
-  if (f.has("gpus") && !given("--gpus")) a.spec.gpus = f.integers("gpus");
-  else f.sub("gpus", false);
-  if (auto v = f.opt_str("precision"); v && !given("--precision")) a.spec.precision = *v;
-  bool batch_given = given("--batch") || given("--global-batch");
-  if (auto v = count("batch", 1, plan::kMaxBatch, "samples per device"); v && !batch_given) a.spec.batch = *v;
-  if (auto v = count("global_batch", 1, plan::kMaxGlobalBatch, "samples"); v && !batch_given)
+  if (!preset.workloads.empty() && !given("--workloads")) a.spec.workloads = preset.workloads;
+  if (!preset.strategies.empty() && !given("--strategies")) a.spec.strategies = preset.strategies;
+  if (preset.gpus && !given("--gpus")) a.spec.gpus = *preset.gpus;
+  if (preset.precision && !given("--precision")) a.spec.precision = *preset.precision;
+  const bool batch_given = given("--batch") || given("--global-batch");
+  if (auto v = count("batch", preset.batch, 1, plan::kMaxBatch, "samples per device"); v && !batch_given)
+    a.spec.batch = *v;
+  if (auto v = count("global_batch", preset.global_batch, 1, plan::kMaxGlobalBatch, "samples");
+      v && !batch_given)
     a.spec.global_batch = *v;
-  if (auto v = count("steps", 1, plan::kMaxSteps, "steps"); v && !given("--steps")) a.spec.steps = *v;
-  if (auto v = count("warmup", 0, plan::kMaxSteps, "steps"); v && !given("--warmup")) a.spec.warmup = *v;
-  if (auto v = count("image_size", 1, 1 << 20, "pixels"); v && !given("--image-size")) a.spec.image_size = *v;
-  if (auto v = count("repeat", 1, plan::kMaxRepeat, "runs of each point"); v && !given("--repeat"))
+  if (auto v = count("steps", preset.steps, 1, plan::kMaxSteps, "steps"); v && !given("--steps"))
+    a.spec.steps = *v;
+  if (auto v = count("warmup", preset.warmup, 0, plan::kMaxSteps, "steps"); v && !given("--warmup"))
+    a.spec.warmup = *v;
+  if (auto v = count("image_size", preset.image_size, 1, 1 << 20, "pixels"); v && !given("--image-size"))
+    a.spec.image_size = *v;
+  if (auto v = count("repeat", preset.repeat, 1, plan::kMaxRepeat, "runs of each point"); v && !given("--repeat"))
     a.spec.repeat = *v;
-  if (auto v = f.opt_str("time"); v && !given("--time")) a.spec.time = *v;
-  f.finish();
+  if (preset.time && !given("--time")) a.spec.time = *preset.time;
 }
 
 // The options given on the command line, checked one by one (UsageError naming the flag).
@@ -164,7 +133,7 @@ void apply_command_line(PlanArgs& a, CLI::App& cmd) {
     throw UsageError("--cluster: give a profile name (scalebench list clusters) or a path to a profile JSON");
   if (given("--workloads"))
     a.spec.workloads = split_list("--workloads", a.workloads, "valid: " + workload_names());
-  if (given("--strategies")) a.spec.strategies = split_list("--strategies", a.strategies, "valid: ddp, mirrored");
+  if (given("--strategies")) a.spec.strategies = split_list("--strategies", a.strategies, "valid: " + strategy_names());
   if (given("--gpus")) {
     a.spec.gpus.clear();
     for (const auto& g : split_list("--gpus", a.gpus, "GPU counts, e.g. 1,2,4,8"))

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "records/errors.hpp"
+#include "records/numbers.hpp"
 #include "reports/report.hpp"
 
 namespace scalebench {
@@ -72,13 +72,9 @@ void check_fraction(const char* flag, double value) {
 }
 
 std::int64_t parse_baseline(const std::string& text) {
-  std::int64_t v = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || v < 1) {
-    throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", text));
-  }
-  return v;
+  const auto v = parse_whole_number(text);
+  if (!v || *v < 1) throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", text));
+  return *v;
 }
 
 // Each input once: a folder given twice (or inside another one given) would count its results

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
+#include <limits>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -26,6 +26,7 @@
 #include "harness/runner.hpp"
 #include "harness/system_info.hpp"
 #include "records/errors.hpp"
+#include "records/numbers.hpp"
 
 namespace scalebench {
 namespace {
@@ -125,10 +126,9 @@ FaultInjection parse_fault(const std::string& text) {
   const std::string rest = text.substr(at + 1);
   const auto colon = rest.find(':');
   const std::string rank = rest.substr(0, colon);
-  const auto [end, ec] = std::from_chars(rank.data(), rank.data() + rank.size(), f.rank);
-  if (rank.empty() || ec != std::errc() || end != rank.data() + rank.size() || f.rank < 0) {
-    throw UsageError(usage);
-  }
+  const auto parsed = parse_whole_number(rank);
+  if (!parsed || *parsed < 0 || *parsed > std::numeric_limits<int>::max()) throw UsageError(usage);
+  f.rank = static_cast<int>(*parsed);
   if (colon != std::string::npos) {
     f.phase = rest.substr(colon + 1);
     if ((f.phase != "compute" && f.phase != "communication" && f.phase != "full") ||
@@ -545,9 +545,8 @@ void print_summary(const ResultRecord& r, const std::string& out) {
 LaunchInfo guessed_launch(const LaunchGuess& guess, const Environment& env) {
   LaunchInfo l{guess.rank, guess.size, 0, 1, 1, "unknown", host_name()};
   if (const auto it = env.find("SLURM_NNODES"); it != env.end() && env.count("SLURM_STEP_ID")) {
-    int nodes = 0;
-    const auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), nodes);
-    if (ec == std::errc() && nodes > 0) l.nodes = nodes;
+    const auto nodes = parse_whole_number(it->second);
+    if (nodes && *nodes > 0 && *nodes <= std::numeric_limits<int>::max()) l.nodes = int(*nodes);
   }
   return l;
 }

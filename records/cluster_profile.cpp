@@ -328,4 +328,22 @@ std::vector<ClusterProfile> list_cluster_profiles() {
   return out;
 }
 
+std::optional<double> billing_per_gpu_hour(const ClusterProfile& c) {
+  const Billing& b = c.billing;
+  if (b.unit == "none") return std::nullopt;
+  double rate = b.per_gpu_hour + b.per_core_hour * static_cast<double>(c.resources.cpus_per_gpu) +
+                b.per_gib_hour * c.resources.memory_per_gpu_gb.value_or(0.0);
+  if (b.per_node_hour > 0) {
+    // A node's rate spread over its GPUs (the first node type with GPUs: profiles bill one kind).
+    for (const NodeType& n : c.node_types) {
+      if (n.gpus > 0) {
+        rate += b.per_node_hour / static_cast<double>(n.gpus);
+        break;
+      }
+    }
+  }
+  if (!(rate > 0)) return std::nullopt;
+  return rate;
+}
+
 }  // namespace scalebench

@@ -135,4 +135,10 @@ std::vector<ClusterProfile> list_cluster_profiles();
 
 std::string_view to_string(GpuRequestStyle s);
 
+// What one GPU-hour of a job costs in the profile's billing units: the GPU rate plus the cores and
+// memory a job requests per GPU (resources.cpus_per_gpu, memory_per_gpu_gb) and a share of the node
+// rate. Absent when the cluster bills nothing (unit "none" or every rate 0). The report prices
+// results with it; plan/cost.cpp prices whole jobs by the same rates.
+std::optional<double> billing_per_gpu_hour(const ClusterProfile& c);
+
 }  // namespace scalebench

@@ -2,12 +2,12 @@
 #include "records/script_safety.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "records/errors.hpp"
+#include "records/numbers.hpp"
 
 namespace scalebench {
 namespace {
@@ -107,11 +107,15 @@ std::string shell_quote(std::string_view s) {
   return out;
 }
 
-void require_name(std::string_view s, std::string_view what) {
+bool is_name(std::string_view s) {
   bool ok = !s.empty() && s.size() <= 64 && std::isalnum(static_cast<unsigned char>(s[0]));
   for (char c : s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') ok = false;
-  if (!ok)
+  return ok;
+}
+
+void require_name(std::string_view s, std::string_view what) {
+  if (!is_name(s))
     throw UsageError(fmt::format(
         "{} '{}' is not a valid name: use letters, digits, '_', '.', '-' (at most 64, starting "
         "with a letter or digit)",
@@ -176,9 +180,9 @@ std::int64_t parse_time_limit(std::string_view s, std::string_view what) {
   std::int64_t days = 0;
   std::string_view rest = s;
   if (auto dash = s.find('-'); dash != std::string_view::npos) {
-    auto d = s.substr(0, dash);
-    auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), days);
-    if (ec != std::errc() || p != d.data() + d.size() || d.empty() || days < 0) throw refuse();
+    const auto d = parse_whole_number(s.substr(0, dash));
+    if (!d || *d < 0) throw refuse();
+    days = *d;
     if (days > kMaxTimeLimitDays)
       throw UsageError(fmt::format("{} '{}': at most {} days", what, printable(s), kMaxTimeLimitDays));
     rest = s.substr(dash + 1);
@@ -189,10 +193,9 @@ std::int64_t parse_time_limit(std::string_view s, std::string_view what) {
     std::size_t j = rest.find(':', i);
     auto field = rest.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
     if (field.empty() || field.size() > 3) throw refuse();
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
-    if (ec != std::errc() || p != field.data() + field.size() || v < 0) throw refuse();
-    parts.push_back(v);
+    const auto v = parse_whole_number(field);
+    if (!v || *v < 0) throw refuse();
+    parts.push_back(*v);
     if (j == std::string_view::npos) break;
     i = j + 1;
   }

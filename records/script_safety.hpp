@@ -20,6 +20,7 @@ std::string shell_quote(std::string_view s);
 // A Slurm name (account, partition, GRES type, profile, node type, job name): a letter or digit,
 // then letters, digits, '_', '.', '-'; at most 64 characters. `what` names the value in the error.
 void require_name(std::string_view s, std::string_view what);
+bool is_name(std::string_view s);  // the same test, without the error
 
 // An environment line of a profile: "module ...", "export NAME=VALUE" or "source PATH"/". PATH",
 // made of plain words; VALUE may also reference variables ($NAME, ${NAME}). Anything else —

@@ -5,7 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "records/json_text.hpp"
+#include "records/cluster_profile.hpp"
+#include "records/script_safety.hpp"
 #include "records/errors.hpp"
 #include "reports/documents.hpp"
 #include "reports/figures.hpp"
@@ -24,21 +25,14 @@ std::vector<InputSpec> input_specs(const ReportOptions& options) {
   return specs;
 }
 
-// configs/clusters/<name>.json may carry "billing": {"units_per_gpu_hour": X}.
+// DIR/<cluster>.json, read by the one cluster-profile reader (records/): its billing prices that
+// cluster's results. A profile that does not parse is bad input (exit 2), named with its key.
+// A cluster name from a result that is not a profile name (a path, "..") prices nothing.
 std::optional<double> profile_billing(const fs::path& dir, const std::string& cluster) {
+  if (!is_name(cluster)) return std::nullopt;
   const fs::path path = dir / (cluster + ".json");
   if (!fs::is_regular_file(path)) return std::nullopt;
-  try {
-    const nlohmann::json profile = parse_json_text(read_text(path), path.string());
-    const auto billing = profile.find("billing");
-    if (billing == profile.end() || !billing->is_object() ||
-        !billing->contains("units_per_gpu_hour")) {
-      return std::nullopt;
-    }
-    return billing->at("units_per_gpu_hour").get<double>();
-  } catch (const std::exception& e) {
-    throw UsageError(fmt::format("cluster profile '{}': {}", path.string(), e.what()));
-  }
+  return billing_per_gpu_hour(load_cluster_profile_file(path));
 }
 
 std::map<std::string, double> billing_by_system(const ReportOptions& options,

@@ -221,8 +221,10 @@ TEST(ReportOutput, AnOutputThatIsAFileIsRefused) {
 TEST(ReportOutput, BillingFromTheOptionOrAClusterProfile) {
   TempDir dir;
   testing::write_standard_set(dir / "results");
-  testing::write_text(dir / "clusters" / "puhti.json",
-                      R"({"name": "puhti", "billing": {"units_per_gpu_hour": 60}})");
+  // The shipped profile, read by the one profile reader (it bills 60 BU per GPU-hour and more).
+  fs::create_directories(dir / "clusters");
+  fs::copy_file(fs::path(SCALEBENCH_SOURCE_DIR) / "configs" / "clusters" / "puhti.json",
+                dir / "clusters" / "puhti.json");
   ReportOptions options = options_for(dir);
   options.cluster_profiles = dir / "clusters";
   run_report(options);

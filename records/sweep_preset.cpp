@@ -1,0 +1,74 @@
+#include "records/sweep_preset.hpp"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "records/cluster_profile.hpp"
+#include "records/errors.hpp"
+#include "records/json_fields.hpp"
+#include "records/json_text.hpp"
+#include "records/script_safety.hpp"
+#include "records/vocabulary.hpp"
+
+namespace scalebench {
+
+namespace fs = std::filesystem;
+
+SweepPreset parse_sweep_preset(const nlohmann::json& j, const std::string& where) {
+  JsonFields f(j, where);
+  SweepPreset p;
+  p.where = where;
+  p.description = f.opt_str("description");
+  p.workloads = f.strings("workloads");
+  for (const std::string& w : p.workloads) require_name(w, where + ": workload");
+  p.strategies = f.strings("strategies");
+  for (const std::string& s : p.strategies)
+    vocabulary::require_one_of(s, where + ": strategy", vocabulary::kStrategies);
+  if (f.has("gpus")) p.gpus = f.integers("gpus");
+  else f.sub("gpus", false);
+  p.precision = f.opt_str("precision");
+  if (p.precision) vocabulary::require_one_of(*p.precision, where + ": precision", vocabulary::kPrecisions);
+  p.batch = f.opt_integer("batch");
+  p.global_batch = f.opt_integer("global_batch");
+  p.steps = f.opt_integer("steps");
+  p.warmup = f.opt_integer("warmup");
+  p.image_size = f.opt_integer("image_size");
+  p.repeat = f.opt_integer("repeat");
+  p.time = f.opt_str("time");
+  if (p.time) (void)parse_time_limit(*p.time, where + ": \"time\"");
+  f.finish();
+  return p;
+}
+
+fs::path find_sweep_preset(const std::string& name_or_path) {
+  if (name_or_path.empty())
+    throw UsageError("--preset: give a preset name (configs/sweeps/NAME.json) or a path to one");
+  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json"))
+    return name_or_path;
+  require_name(name_or_path, "--preset");
+  for (const fs::path& dir : cluster_search_path()) {
+    const fs::path candidate = dir.parent_path() / "sweeps" / (name_or_path + ".json");
+    std::error_code ec;
+    if (fs::exists(candidate, ec)) return candidate;
+  }
+  throw UsageError(fmt::format("no sweep preset '{}' in configs/sweeps", name_or_path));
+}
+
+SweepPreset load_sweep_preset(const std::string& name_or_path) {
+  const fs::path path = find_sweep_preset(name_or_path);
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw UsageError(fmt::format("sweep preset {} is a folder; give a preset JSON file", path.string()));
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read sweep preset {}", path.string()));
+  nlohmann::json j;
+  try {
+    j = parse_json_stream(in, path.string());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
+  }
+  return parse_sweep_preset(j, "sweep preset " + name_or_path);
+}
+
+}  // namespace scalebench

@@ -1,0 +1,139 @@
+// The report prices results with every shipped cluster profile (configs/clusters/*.json, read as
+// they are): issue 11 found the report reading a billing key no profile has, so it priced nothing.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "records/errors.hpp"
+#include "reports/report.hpp"
+#include "tests/reports/checks.hpp"
+#include "tests/reports/fixtures.hpp"
+
+namespace scalebench::reports {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_text;
+using testing::TempDir;
+
+const fs::path kShippedProfiles = fs::path(SCALEBENCH_SOURCE_DIR) / "configs" / "clusters";
+
+std::vector<fs::path> shipped_profiles() {
+  std::vector<fs::path> paths;
+  for (const auto& e : fs::directory_iterator(kShippedProfiles))
+    if (e.path().extension() == ".json") paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+// The rate a GPU-hour costs, read straight from the JSON (not through the reader under test):
+// the GPU rate plus the cores and memory requested per GPU; nothing when the unit is "none".
+std::optional<double> expected_rate(const nlohmann::json& profile) {
+  const nlohmann::json& b = profile.at("billing");
+  if (b.at("unit") == "none") return std::nullopt;
+  const nlohmann::json& r = profile.at("resources");
+  double rate = b.value("per_gpu_hour", 0.0) +
+                b.value("per_core_hour", 0.0) * r.value("cpus_per_gpu", 1.0) +
+                b.value("per_gib_hour", 0.0) * r.value("memory_per_gpu_gb", 0.0);
+  if (b.value("per_node_hour", 0.0) > 0) {
+    rate += b.at("per_node_hour").get<double>() /
+            profile.at("node_types").at(0).at("gpus").get<double>();
+  }
+  return rate > 0 ? std::optional<double>(rate) : std::nullopt;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  EXPECT_NE(it, header.end()) << name;
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+TEST(ReportPricing, EveryShippedProfilePricesItsClustersResults) {
+  const std::vector<fs::path> profiles = shipped_profiles();
+  ASSERT_GE(profiles.size(), 5u);
+  std::size_t priced_profiles = 0;
+  for (const fs::path& path : profiles) {
+    SCOPED_TRACE(path.string());
+    std::ifstream in(path);
+    const nlohmann::json profile = nlohmann::json::parse(in);
+    const std::string name = profile.at("name");
+    ASSERT_EQ(name, path.stem().string());
+
+    TempDir dir;
+    testing::FixturePoint base;
+    base.cluster = name;
+    base.gpu_model = "GPU";
+    testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}, {4, 10.0}});
+    ReportOptions options;
+    options.inputs = {dir / "results"};
+    options.out = dir / "out";
+    options.gnuplot = "/nonexistent/gnuplot";
+    options.cluster_profiles = kShippedProfiles;
+    run_report(options);
+
+    const auto rows = testing::parse_csv(read_text(dir / "out" / "summary.csv"));
+    ASSERT_EQ(rows.size(), 4u);
+    const std::size_t gpus = column(rows[0], "gpus");
+    const std::size_t gpu_hours = column(rows[0], "gpu_hours_per_1000_steps");
+    const std::size_t billing = column(rows[0], "billing_units_per_1000_steps");
+    const std::optional<double> rate = expected_rate(profile);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      SCOPED_TRACE(fmt::format("{} GPUs", rows[i][gpus]));
+      if (!rate) {
+        EXPECT_EQ(rows[i][billing], "") << name << " bills nothing, so nothing is priced";
+        continue;
+      }
+      ASSERT_FALSE(rows[i][billing].empty()) << name << " has rates but its results were not priced";
+      const double hours = std::stod(rows[i][gpu_hours]);
+      EXPECT_NEAR(std::stod(rows[i][billing]), hours * *rate, 1e-6 * hours * *rate + 1e-9);
+    }
+    priced_profiles += rate ? 1 : 0;
+  }
+  // dgx-h100, lumi, mahti and puhti bill; local, local-slurm and m3 do not.
+  EXPECT_GE(priced_profiles, 4u);
+}
+
+TEST(ReportPricing, ABrokenProfileIsBadInputNamingItsKey) {
+  TempDir dir;
+  testing::FixturePoint base;
+  base.cluster = "puhti";
+  testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}});
+  // The key the report read before issue 11: a profile carrying it is refused, not ignored.
+  testing::write_text(dir / "clusters" / "puhti.json",
+                      R"({"name": "puhti", "billing": {"units_per_gpu_hour": 60}})");
+  ReportOptions options;
+  options.inputs = {dir / "results"};
+  options.out = dir / "out";
+  options.gnuplot = "/nonexistent/gnuplot";
+  options.cluster_profiles = dir / "clusters";
+  try {
+    run_report(options);
+    FAIL() << "a profile the reader refuses must stop the report";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("puhti.json"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST(ReportPricing, AClusterNameThatIsAPathPricesNothing) {
+  TempDir dir;
+  testing::FixturePoint base;
+  base.cluster = "../clusters/puhti";
+  testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}});
+  ReportOptions options;
+  options.inputs = {dir / "results"};
+  options.out = dir / "out";
+  options.gnuplot = "/nonexistent/gnuplot";
+  options.cluster_profiles = kShippedProfiles;
+  run_report(options);
+  const auto rows = testing::parse_csv(read_text(dir / "out" / "summary.csv"));
+  const std::size_t billing = column(rows[0], "billing_units_per_1000_steps");
+  for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][billing], "");
+}
+
+}  // namespace
+}  // namespace scalebench::reports
