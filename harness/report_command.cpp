@@ -198,8 +198,8 @@ void add_report_command(CLI::App& app) {
                   "1,000 steps at each GPU count")
       ->type_name("X");
   cmd->add_option("--cluster-profiles", args->cluster_profiles,
-                  "Folder of cluster profiles (<cluster>.json); a profile's "
-                  "billing.units_per_gpu_hour prices that cluster's results")
+                  "Folder of cluster profiles (<cluster>.json, e.g. configs/clusters); a profile's "
+                  "billing rates price that cluster's results")
       ->type_name("DIR");
   cmd->footer(
       "Writes OUT/report.html (self-contained), report.md, summary.csv, table.tex (booktabs), "
