@@ -8,6 +8,7 @@
 
 #include "kernels/cpu/cpu_device.hpp"
 #include "records/errors.hpp"
+#include "records/vocabulary.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"
 #endif
@@ -43,9 +44,9 @@ std::string best_backend() {
 
 std::unique_ptr<Device> make_device(std::string_view backend, Precision precision,
                                     int device_index) {
-  const auto known = std::find(std::begin(kBackendNames), std::end(kBackendNames), backend);
-  if (known == std::end(kBackendNames)) {
-    throw UsageError(fmt::format("unknown backend '{}' (valid: cpu, cuda, hip)", backend));
+  if (!vocabulary::is_one_of(backend, vocabulary::kBackends)) {
+    throw UsageError(fmt::format("unknown backend '{}' (valid: {})", backend,
+                                 vocabulary::joined(vocabulary::kBackends)));
   }
   const auto built = built_backends();
   if (std::find(built.begin(), built.end(), backend) == built.end()) {

@@ -10,9 +10,6 @@
 
 namespace scalebench {
 
-// Every backend scalebench knows, built or not.
-inline constexpr std::string_view kBackendNames[] = {"cpu", "cuda", "hip"};
-
 // Backends compiled into this binary, best first (a GPU backend before the CPU).
 std::vector<std::string> built_backends();
 

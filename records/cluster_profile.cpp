@@ -10,6 +10,7 @@
 
 #include "records/json_fields.hpp"
 #include "records/script_safety.hpp"
+#include "records/vocabulary.hpp"
 #include "records/json_text.hpp"
 #include "records/errors.hpp"
 
@@ -22,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
-const std::set<std::string> kBackends = {"cpu", "cuda", "hip"};
 
 // Every figure-carrying section names a source id that the "sources" list must hold.
 void require_source(const std::string& id, const std::set<std::string>& ids, const std::string& where) {
@@ -84,8 +83,9 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
   if (c.scheduler != "slurm" && c.scheduler != "none")
     throw UsageError(fmt::format("{}: \"scheduler\" must be \"slurm\" or \"none\"", where));
   c.backend = f.str("backend");
-  if (!kBackends.count(c.backend))
-    throw UsageError(fmt::format("{}: \"backend\" must be cpu, cuda or hip", where));
+  if (!vocabulary::is_one_of(c.backend, vocabulary::kBackends))
+    throw UsageError(fmt::format("{}: \"backend\" must be one of {}", where,
+                                 vocabulary::joined(vocabulary::kBackends)));
   c.account_required = f.boolean("account_required", c.uses_slurm());
   if (auto m = f.opt_integer("max_array_size")) {
     if (*m < 1 || *m > kSlurmMaxArraySizeLimit)
@@ -126,8 +126,8 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
     n.memory_gb = t.number("memory_gb");
     if (const auto* peaks = t.sub("peak_tflops", false)) {
       JsonFields p(*peaks, w + ": peak_tflops");
-      for (const auto& prec : kPrecisions)
-        if (auto v = p.opt_number(prec)) n.peak_tflops[prec] = *v;
+      for (std::string_view prec : vocabulary::kPrecisions)
+        if (auto v = p.opt_number(std::string(prec))) n.peak_tflops[std::string(prec)] = *v;
       p.finish();
     }
     t.opt_str("note");

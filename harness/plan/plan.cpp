@@ -11,24 +11,17 @@
 #include "harness/plan/batch_script.hpp"
 #include "records/json_fields.hpp"
 #include "records/script_safety.hpp"
+#include "records/vocabulary.hpp"
 #include "records/json_text.hpp"
 #include "records/result.hpp"
 #include "records/errors.hpp"
+#include "workloads/strategies.hpp"
 
 namespace scalebench::plan {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-const std::set<std::string> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
-const std::set<std::string> kBackends = {"cpu", "cuda", "hip"};
-
-// "a, b, c" of a list, for the "(valid: ...)" part of a message.
-template <typename Set>
-std::string listed(const Set& names) {
-  return fmt::format("{}", fmt::join(names, ", "));
-}
 
 template <typename T>
 void require_unique(const std::vector<T>& list, std::string_view flag) {
@@ -44,19 +37,21 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatal
   for (const auto& w : s.workloads) catalog.check(w);
   require_unique(s.workloads, "--workloads");
   for (const auto& st : s.strategies)
-    if (st != "ddp" && st != "mirrored")
-      throw UsageError(fmt::format("plan: unknown strategy '{}' (valid: ddp, mirrored)", printable(st)));
+    if (!lookup_strategy(st))
+      throw UsageError(fmt::format("plan: unknown strategy '{}' (valid: {})", printable(st),
+                                   strategy_names()));
   require_unique(s.strategies, "--strategies");
   for (auto g : s.gpus) {
     if (g < 1) throw UsageError(fmt::format("plan: GPU count {} must be at least 1", g));
     if (g > kMaxGpus) throw UsageError(fmt::format("--gpus {}: at most {} GPUs", g, kMaxGpus));
   }
   require_unique(s.gpus, "--gpus");
-  if (!kPrecisions.count(s.precision))
-    throw UsageError(fmt::format("plan: unknown precision '{}' (valid: fp32, tf32, bf16, fp16)",
-                                 printable(s.precision)));
-  if (!s.backend.empty() && !kBackends.count(s.backend))
-    throw UsageError(fmt::format("plan: unknown backend '{}' (valid: cpu, cuda, hip)", printable(s.backend)));
+  if (!vocabulary::is_one_of(s.precision, vocabulary::kPrecisions))
+    throw UsageError(fmt::format("plan: unknown precision '{}' (valid: {})", printable(s.precision),
+                                 vocabulary::joined(vocabulary::kPrecisions)));
+  if (!s.backend.empty() && !vocabulary::is_one_of(s.backend, vocabulary::kBackends))
+    throw UsageError(fmt::format("plan: unknown backend '{}' (valid: {})", printable(s.backend),
+                                 vocabulary::joined(vocabulary::kBackends)));
   if (s.batch && s.global_batch) throw UsageError("plan: give --batch or --global-batch, not both");
   if (s.batch) require_count("--batch", *s.batch, 1, kMaxBatch, "samples per device");
   if (s.global_batch) require_count("--global-batch", *s.global_batch, 1, kMaxGlobalBatch, "samples");
