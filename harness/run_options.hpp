@@ -5,11 +5,13 @@
 #include <optional>
 #include <string>
 
+#include "workloads/strategies.hpp"
+
 namespace scalebench {
 
 struct RunOptions {
   std::string workload;
-  std::string strategy = "ddp";  // "ddp" or "mirrored"
+  std::string strategy = "ddp";  // a row of strategies() (workloads/strategies.hpp)
   std::string backend;           // empty: the best backend built and present
   std::string precision = "fp32";
   std::int64_t batch = 0;                    // per-device batch (weak scaling); 0: workload default
@@ -30,6 +32,17 @@ struct RunOptions {
   std::optional<std::string> cluster;      // set when run from a plan
   std::optional<std::string> label;
   std::string command_line;                // for provenance
+
+  // The strategy's options, for the strategy's builder and the record (`devices_per_process`:
+  // the devices this process drives, as the run resolved them).
+  StrategyOptions strategy_options(std::int64_t devices_per_process) const {
+    return {.bucket_mb = bucket_mb,
+            .first_bucket_mb = first_bucket_mb,
+            .overlap = overlap,
+            .packs = packs,
+            .graph = graph,
+            .devices_per_process = devices_per_process};
+  }
 };
 
 }  // namespace scalebench

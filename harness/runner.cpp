@@ -172,9 +172,7 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     throw UsageError(fmt::format("unknown precision '{}' (valid: fp32, tf32, bf16, fp16)",
                                  options.precision));
   }
-  if (options.strategy != "ddp" && options.strategy != "mirrored") {
-    throw UsageError(fmt::format("unknown strategy '{}' (valid: ddp, mirrored)", options.strategy));
-  }
+  const StrategyInfo& strategy = find_strategy(options.strategy);
   run.backend = options.backend.empty() ? best_backend() : options.backend;
   const auto built = built_backends();
   if (run.backend != "cpu" && std::find(built.begin(), built.end(), run.backend) != built.end() &&
@@ -206,7 +204,7 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     throw UsageError("--graph needs a GPU backend (cuda or hip); the cpu backend has no graphs");
   }
   const int visible = visible_devices(run.backend);
-  if (options.strategy == "mirrored") {
+  if (strategy.layout == ProcessLayout::per_node) {
     const std::int64_t want = options.devices.value_or(run.backend == "cpu" ? 1 : visible);
     if (want <= 0) {
       throw UsageError(fmt::format("--devices must be a positive integer, got {}", want));
@@ -220,7 +218,9 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
     }
     run.local_devices = int(want);
   } else if (options.devices && *options.devices != 1) {
-    throw UsageError("--devices is for the mirrored strategy; ddp runs one process per device");
+    throw UsageError(fmt::format(
+        "--devices is for a strategy with one process per node; {} runs one process per device",
+        strategy.name));
   }
 
   const std::int64_t total_devices = std::int64_t(world_size) * run.local_devices;
@@ -267,14 +267,7 @@ ResultRecord initial_record(const ResolvedRun& run, const LaunchInfo& launch) {
   p.image_size = run.image_size;
   p.steps = o.steps;
   p.warmup = o.warmup;
-  if (o.strategy == "ddp") {
-    p.options = {{"bucket_mb", o.bucket_mb},
-                 {"first_bucket_mb", o.first_bucket_mb},
-                 {"overlap", o.overlap},
-                 {"graph", o.graph}};
-  } else {
-    p.options = {{"packs", o.packs}, {"devices_per_process", run.local_devices}, {"graph", o.graph}};
-  }
+  p.options = find_strategy(o.strategy).recorded_options(o.strategy_options(run.local_devices));
   p.cluster = o.cluster;
   p.label = o.label;
   const Model model = build_model(find_workload(o.workload), 1, run.image_size);
@@ -295,11 +288,13 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   const Model model = build_model(find_workload(o.workload), run.batch_per_device, run.image_size);
 
   if (run.backend == "cpu") configure_cpu_threads(launch.local_size);
-  // Devices: ddp drives the device of its local rank; mirrored drives devices 0..n-1.
+  // Devices: one process per device drives the device of its local rank; one process per node
+  // drives devices 0..n-1.
+  const StrategyInfo& strategy = find_strategy(o.strategy);
   std::vector<std::unique_ptr<Device>> devices;
   std::vector<Device*> device_ptrs;
   std::vector<std::int64_t> device_indices;
-  if (o.strategy == "ddp") {
+  if (strategy.layout == ProcessLayout::per_device) {
     const int index = device_for_rank(launch, visible_devices(run.backend), run.backend);
     devices.push_back(make_device(run.backend, precision, index));
     device_indices.push_back(index);
@@ -320,9 +315,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
     replica_ptrs.push_back(replicas.back().get());
   }
   auto comm = make_communicator(run.backend, world.comm(), device_ptrs, o.timeout_s);
-  StrategyConfig config = o.strategy == "ddp"
-                              ? make_ddp(model, o.bucket_mb, o.first_bucket_mb, o.overlap)
-                              : make_mirrored(model, int(o.packs));
+  StrategyConfig config = make_strategy(strategy, model, o.strategy_options(run.local_devices));
   DataParallel dp(std::move(config), replica_ptrs, *comm, launch.rank * run.local_devices);
 
   // System facts from every rank.

@@ -2,13 +2,47 @@
 #include "workloads/data_parallel.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "records/errors.hpp"
+#include "records/vocabulary.hpp"
 
 namespace scalebench {
+namespace {
+
+// How each row of strategies() builds its StrategyConfig, by name.
+struct StrategyBuilder {
+  std::string_view name;
+  StrategyConfig (*make)(const Model& model, const StrategyOptions& options);
+};
+
+const StrategyBuilder kStrategyBuilders[] = {
+    {vocabulary::kDdp, make_ddp},
+    {vocabulary::kMirrored, make_mirrored},
+};
+
+const StrategyBuilder* builder_of(const StrategyInfo& strategy) {
+  for (const StrategyBuilder& b : kStrategyBuilders)
+    if (b.name == strategy.name) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+bool has_builder(const StrategyInfo& strategy) { return builder_of(strategy) != nullptr; }
+
+StrategyConfig make_strategy(const StrategyInfo& strategy, const Model& model,
+                             const StrategyOptions& options) {
+  const StrategyBuilder* b = builder_of(strategy);
+  if (!b) {
+    throw std::logic_error(fmt::format("strategy '{}' has no builder in data_parallel.cpp",
+                                       strategy.name));
+  }
+  return b->make(model, options);
+}
 
 DataParallel::DataParallel(StrategyConfig config, std::vector<TrainingStep*> replicas,
                            Communicator& comm, int first_participant)

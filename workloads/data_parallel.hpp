@@ -1,4 +1,4 @@
-// The data-parallel step shared by both strategies: replicas compute, gradient units travel
+// The data-parallel step shared by every strategy: replicas compute, gradient units travel
 // through the communicator as the strategy says (during backward or after it).
 #pragma once
 
@@ -9,20 +9,28 @@
 
 #include "kernels/communicator.hpp"
 #include "workloads/gradient_plan.hpp"
+#include "workloads/strategies.hpp"
 #include "workloads/training_step.hpp"
 
 namespace scalebench {
 
 struct StrategyConfig {
-  std::string name;  // "ddp" or "mirrored"
+  std::string name;  // a row of strategies()
   std::vector<GradientUnit> units;
   bool overlap = false;  // start each unit's all-reduce as soon as backward has produced it
 };
 
-// ddp.cpp and mirrored.cpp: what is different about each strategy.
-StrategyConfig make_ddp(const Model& model, double bucket_mb, double first_bucket_mb,
-                        bool overlap);
-StrategyConfig make_mirrored(const Model& model, int packs);
+// One file per strategy (ddp.cpp, mirrored.cpp): what is different about it.
+StrategyConfig make_ddp(const Model& model, const StrategyOptions& options);
+StrategyConfig make_mirrored(const Model& model, const StrategyOptions& options);
+
+// The device side of the strategy table: the builder of `strategy`'s row (kStrategyBuilders in
+// data_parallel.cpp names one per row of strategies()). Throws std::logic_error for a row with no
+// builder (a strategy added to the table but not here).
+StrategyConfig make_strategy(const StrategyInfo& strategy, const Model& model,
+                             const StrategyOptions& options);
+// Whether `strategy` has a builder (the tests check every row).
+bool has_builder(const StrategyInfo& strategy);
 
 class DataParallel {
  public:

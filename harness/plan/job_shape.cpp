@@ -1,4 +1,5 @@
-// Job shapes: GPU count + strategy → nodes, tasks, partition, by the profile's rules.
+// Job shapes: GPU count + strategy → nodes, tasks, partition, by the profile's rules (the
+// strategy's process layout from workloads/strategies.hpp).
 #include "harness/plan/job_shape.hpp"
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 
 #include "records/script_safety.hpp"
 #include "records/errors.hpp"
+#include "workloads/strategies.hpp"
 
 namespace scalebench::plan {
 
@@ -41,12 +43,9 @@ std::optional<JobShape> shape_on_partition(const ClusterProfile& c, const Partit
   if (p.max_time_s && time_s > *p.max_time_s)
     return refuse(fmt::format("time limit {} exceeds its {}", format_time_limit(time_s),
                               format_time_limit(*p.max_time_s)));
-  if (strategy == "ddp") {
-    s.tasks_per_node = s.gpus_per_node;
-  } else if (strategy == "mirrored") {
-    s.tasks_per_node = 1;
-  } else {
-    throw UsageError(fmt::format("unknown strategy '{}' (ddp, mirrored)", strategy));
+  switch (find_strategy(strategy).layout) {
+    case ProcessLayout::per_device: s.tasks_per_node = s.gpus_per_node; break;
+    case ProcessLayout::per_node: s.tasks_per_node = 1; break;
   }
   s.cpus_per_task = c.resources.cpus_per_gpu * s.gpus_per_task();
   if (c.resources.memory_per_gpu_gb) {

@@ -1,6 +1,6 @@
 // Job shapes: how a GPU count and a strategy become nodes, tasks and a partition under a profile's
-// rules (ddp: one task per GPU; mirrored: one task per node driving all its GPUs), and what the
-// cluster refuses or rounds.
+// rules (the strategy's process layout: one task per GPU, or one task per node driving all its
+// GPUs), and what the cluster refuses or rounds.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +30,7 @@ struct JobShape {
 };
 
 // The shape for `gpus` GPUs under `strategy` on `partition`, or the reason the partition cannot
-// give it (nullopt + reason).
+// give it (nullopt + reason). An unknown strategy → UsageError naming the valid ones.
 std::optional<JobShape> shape_on_partition(const ClusterProfile& c, const Partition& p,
                                            const std::string& strategy, std::int64_t gpus,
                                            std::int64_t time_s, std::string* reason);

@@ -10,6 +10,8 @@
 #include "harness/plan/batch_script.hpp"
 #include "harness/plan/plan.hpp"
 #include "records/errors.hpp"
+#include "records/script_safety.hpp"
+#include "workloads/strategies.hpp"
 
 namespace scalebench {
 namespace fs = std::filesystem;
@@ -53,8 +55,10 @@ RunOptions load_planned_run(const fs::path& plan_json, std::optional<std::int64_
   plan::Plan p = plan::read_plan(plan_json);
   std::int64_t index = resolve_point(p, point, plan_json);
   const plan::PlannedPoint& pp = p.points[static_cast<std::size_t>(index)];
-  if (pp.strategy != "ddp" && pp.strategy != "mirrored")
-    throw UsageError(fmt::format("point {}: unknown strategy '{}'", index, pp.strategy));
+  const StrategyInfo* strategy = lookup_strategy(pp.strategy);
+  if (!strategy)
+    throw UsageError(fmt::format("point {}: unknown strategy '{}' (valid: {})", index,
+                                 printable(pp.strategy), strategy_names()));
   if (pp.gpus != pp.processes * pp.devices_per_process)
     throw UsageError(fmt::format("point {}: {} GPUs are not {} processes x {} devices", index,
                                  pp.gpus, pp.processes, pp.devices_per_process));
@@ -68,7 +72,7 @@ RunOptions load_planned_run(const fs::path& plan_json, std::optional<std::int64_
   o.steps = pp.steps;
   o.warmup = pp.warmup;
   o.image_size = pp.image_size;
-  if (pp.strategy == "mirrored") o.devices = pp.devices_per_process;
+  if (strategy->layout == ProcessLayout::per_node) o.devices = pp.devices_per_process;
   fs::path dir = plan_json.parent_path();
   fs::path out = pp.result;
   if (out.is_relative()) out = fs::absolute(dir.empty() ? fs::path(".") : dir) / out;
