@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "records/cluster_profile.hpp"
+#include "records/vocabulary.hpp"
 #include "harness/plan/job_shape.hpp"
 
 namespace scalebench::plan {
@@ -38,7 +39,7 @@ void require_count(std::string_view what, std::int64_t value, std::int64_t min, 
 // What `scalebench plan` was asked for.
 struct SweepSpec {
   std::vector<std::string> workloads;
-  std::vector<std::string> strategies = {"ddp", "mirrored"};
+  std::vector<std::string> strategies{vocabulary::kStrategies.begin(), vocabulary::kStrategies.end()};
   std::vector<std::int64_t> gpus;
   std::string precision = "fp32";
   std::string backend;  // empty: the profile's
