@@ -131,6 +131,23 @@ TEST(ReportKnee, NoKneeOnAGoodCurveAndNoneBelowTheBaseline) {
   TempDir dir;
   testing::write_standard_set(dir.path());
   EXPECT_FALSE(only(metrics_of(dir / "puhti")).knee.has_value());  // E(16) = 150/175 = 86%
+
+  // Doubling from 1 to 2 GPUs gains nothing (step 100 -> 200 ms), then 2 -> 4 -> 8 scale
+  // perfectly: from the 1-GPU baseline the knee is at 2 ...
+  TempDir below;
+  testing::write_weak_curve(below.path(), FixturePoint{}, {{1, 0}, {2, 100}, {4, 100}, {8, 100}});
+  const GroupMetrics from_one = only(metrics_of(below.path()));
+  ASSERT_TRUE(from_one.knee.has_value());
+  EXPECT_EQ(from_one.knee->gpus, 2);  // E(2) = 100 / 200 = 50%
+  // ... but with 4 GPUs as the baseline, 2 lies below it: its doubling gain of 0% (under the 50%
+  // minimum) and the baseline itself are not knees, and 8 GPUs keep E = 100%, gain 100%.
+  MetricOptions options;
+  options.baseline_gpus = 4;
+  const GroupMetrics from_four = only(metrics_of(below.path(), options));
+  ASSERT_EQ(from_four.baseline_gpus, 4);
+  ASSERT_TRUE(from_four.at(2)->doubling_gain.has_value());
+  EXPECT_LT(*from_four.at(2)->doubling_gain, options.min_gain);  // would be a knee above it
+  EXPECT_FALSE(from_four.knee.has_value()) << from_four.knee->gpus;
 }
 
 TEST(ReportKnee, WithoutPhaseTimingsTheStepGrowthIsStated) {
