@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "kernels/device_constants.hpp"
 #include "records/errors.hpp"
 
 namespace scalebench {
@@ -29,14 +30,6 @@ std::int64_t meminfo_bytes(const std::string& wanted) {
     in.ignore(1 << 10, '\n');
   }
   return 0;
-}
-
-// splitmix64: a small, well-mixed generator; one stream per element index keeps fills parallel.
-inline std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 class CpuDevice final : public Device {
@@ -76,12 +69,7 @@ class CpuDevice final : public Device {
     float* out = static_cast<float*>(ptr);
     const std::uint64_t base = splitmix64(seed);
 #pragma omp parallel for schedule(static)
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint64_t r = splitmix64(base ^ (i * 0xd1342543de82ef95ULL));
-      // 24 random bits -> [0, 1) -> [-scale, scale)
-      const float u = float(r >> 40) * (1.0f / 16777216.0f);
-      out[i] = (2.0f * u - 1.0f) * scale;
-    }
+    for (std::size_t i = 0; i < count; ++i) out[i] = random_fill_value(base, i, scale);
   }
 
   void gemm(const GemmOp& op, const void* a, const void* b, void* c) override {
@@ -112,7 +100,7 @@ class CpuDevice final : public Device {
     switch (pass.kind) {
       case PassKind::unary:
 #pragma omp parallel for schedule(static)
-        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = std::max(src[i], 0.0f) * 0.999f;
+        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = std::max(src[i], 0.0f) * kReluScale;
         break;
       case PassKind::binary:
 #pragma omp parallel for schedule(static)
@@ -131,7 +119,7 @@ class CpuDevice final : public Device {
       case PassKind::unpool: {
         const std::int64_t w = std::max<std::int64_t>(1, n_out / std::max<std::int64_t>(1, pass.src_count));
 #pragma omp parallel for schedule(static)
-        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = src[i / w] * 0.5f;
+        for (std::int64_t i = 0; i < n_out; ++i) dst[i] = src[i / w] * kUnpoolShare;
         break;
       }
       case PassKind::cast:
@@ -205,7 +193,7 @@ class CpuDevice final : public Device {
       for (std::int64_t c = 0; c < cols; ++c) {
         const double m = sum[c] / double(rows);
         mean[c] = float(m);
-        inv[c] = float(1.0 / std::sqrt(std::max(sq[c] / double(rows) - m * m, 0.0) + 1e-5));
+        inv[c] = float(1.0 / std::sqrt(std::max(sq[c] / double(rows) - m * m, 0.0) + kNormEpsilon));
       }
 #pragma omp parallel for schedule(static)
       for (std::int64_t r = 0; r < rows; ++r) {
@@ -223,7 +211,7 @@ class CpuDevice final : public Device {
           q += double(row[c]) * row[c];
         }
         const double m = s / double(cols);
-        const float inv = float(1.0 / std::sqrt(std::max(q / double(cols) - m * m, 0.0) + 1e-5));
+        const float inv = float(1.0 / std::sqrt(std::max(q / double(cols) - m * m, 0.0) + kNormEpsilon));
         for (std::int64_t c = 0; c < cols; ++c) dst[r * cols + c] = (row[c] - float(m)) * inv;
       }
     }

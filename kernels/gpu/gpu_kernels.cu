@@ -9,8 +9,9 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "records/errors.hpp"
+#include "kernels/device_constants.hpp"
 #include "kernels/gpu/gpu_check.hpp"
+#include "records/errors.hpp"
 
 namespace scalebench::gpu {
 namespace {
@@ -148,7 +149,7 @@ __global__ void __launch_bounds__(kThreads)
       float out[kVec];
 #pragma unroll
       for (int i = 0; i < kVec; ++i) {
-        if constexpr (kOp == Ew::relu_scale) out[i] = fmaxf(va[u][i], 0.0f) * 0.999f;
+        if constexpr (kOp == Ew::relu_scale) out[i] = fmaxf(va[u][i], 0.0f) * kReluScale;
         else if constexpr (kOp == Ew::add) out[i] = va[u][i] + vb[u][i];
         else out[i] = va[u][i];
       }
@@ -161,7 +162,7 @@ __global__ void __launch_bounds__(kThreads)
     if (i < n) {
       const float x = to_float(a[i]);
       float r = x;
-      if constexpr (kOp == Ew::relu_scale) r = fmaxf(x, 0.0f) * 0.999f;
+      if constexpr (kOp == Ew::relu_scale) r = fmaxf(x, 0.0f) * kReluScale;
       else if constexpr (kOp == Ew::add) r = x + to_float(b[i]);
       y[i] = from_float<TOut>(r);
     }
@@ -190,7 +191,7 @@ void launch_elementwise(const void* a, const void* b, void* y, std::int64_t n,
 
 // -------------------------------------------------------------------------------- unpool
 
-// dst[j] = src[j / w] * 0.5 (pooling backward: each input position of a window gets its share).
+// dst[j] = src[j / w] * kUnpoolShare (pooling backward: each input position of a window gets its share).
 // kUnroll packs of dst per thread; src is read element-wise (each element serves w outputs).
 template <int kVec, typename T>
 __global__ void __launch_bounds__(kThreads)
@@ -206,7 +207,7 @@ __global__ void __launch_bounds__(kThreads)
       float out[kVec];
 #pragma unroll
       for (int i = 0; i < kVec; ++i) {
-        out[i] = to_float(src[s]) * 0.5f;
+        out[i] = to_float(src[s]) * kUnpoolShare;
         if (++r == w) {
           r = 0;
           ++s;
@@ -215,7 +216,7 @@ __global__ void __launch_bounds__(kThreads)
       store<kVec>(dst + j0, out);
     } else {
       for (std::int64_t j = j0; j < n_out; ++j) {
-        dst[j] = from_float<T>(to_float(src[s]) * 0.5f);
+        dst[j] = from_float<T>(to_float(src[s]) * kUnpoolShare);
         if (++r == w) {
           r = 0;
           ++s;
@@ -240,12 +241,12 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
     for (int k = 0; k < kIn; ++k) {
 #pragma unroll
-      for (int j = 0; j < kW; ++j) out[k * kW + j] = in[k] * 0.5f;
+      for (int j = 0; j < kW; ++j) out[k * kW + j] = in[k] * kUnpoolShare;
     }
     store<kIn * kW>(dst + s0 * kW, out);
   } else {
     for (std::int64_t s = s0; s < n_src; ++s) {
-      const T v = from_float<T>(to_float(src[s]) * 0.5f);
+      const T v = from_float<T>(to_float(src[s]) * kUnpoolShare);
       for (int j = 0; j < kW; ++j) dst[s * kW + j] = v;
     }
   }
@@ -592,7 +593,7 @@ __global__ void __launch_bounds__(kThreads)
       const float mean = a * inv_cols;
       const float var = fmaxf(b * inv_cols - mean * mean, 0.0f);
       p0 = mean;
-      p1 = rsqrtf(var + 1e-5f);
+      p1 = rsqrtf(var + kNormEpsilonF);
     } else {
       p0 = a * inv_cols;
       p1 = b * inv_cols;
@@ -693,7 +694,7 @@ __global__ void __launch_bounds__(kThreads)
       p1 = b * inv_cols;
     } else {
       p0 = a * inv_cols;
-      p1 = rsqrtf(fmaxf(b * inv_cols - p0 * p0, 0.0f) + 1e-5f);
+      p1 = rsqrtf(fmaxf(b * inv_cols - p0 * p0, 0.0f) + kNormEpsilonF);
     }
   }
 #pragma unroll
@@ -897,7 +898,7 @@ __global__ void __launch_bounds__(kFinishCols * kFinishLanes)
   } else {
     const double mean = a * inv_rows;
     const double var = b * inv_rows - mean * mean;
-    constants[c] = make_float2(float(mean), float(1.0 / sqrt((var > 0.0 ? var : 0.0) + 1e-5)));
+    constants[c] = make_float2(float(mean), float(1.0 / sqrt((var > 0.0 ? var : 0.0) + kNormEpsilon)));
   }
 }
 
@@ -1032,29 +1033,14 @@ __global__ void __launch_bounds__(kThreads)
 
 // ----------------------------------------------------------------------------- random fill
 
-__device__ __forceinline__ std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
+// The CPU backend's generator (kernels/device_constants.hpp): the same values for a seed.
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
     fill_kernel(T* out, std::int64_t n, std::uint64_t base, float scale) {
   const std::int64_t stride = std::int64_t(gridDim.x) * kThreads;
   for (std::int64_t i = std::int64_t(blockIdx.x) * kThreads + threadIdx.x; i < n; i += stride) {
-    const std::uint64_t r = splitmix64(base ^ (std::uint64_t(i) * 0xd1342543de82ef95ULL));
-    const float u = float(r >> 40) * (1.0f / 16777216.0f);
-    out[i] = from_float<T>((2.0f * u - 1.0f) * scale);
+    out[i] = from_float<T>(random_fill_value(base, std::uint64_t(i), scale));
   }
-}
-
-std::uint64_t host_splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 // ------------------------------------------------------------------------------- dispatch
@@ -1164,7 +1150,7 @@ void sgd_momentum(float* params, const float* grads, float* velocity, std::size_
 void fill_random(void* ptr, std::size_t count, DType type, std::uint64_t seed, float scale,
                  const KernelContext& ctx) {
   if (count == 0) return;
-  const std::uint64_t base = host_splitmix64(seed);
+  const std::uint64_t base = splitmix64(seed);
   const std::int64_t n = std::int64_t(count);
   const unsigned blocks = unsigned(std::clamp<std::int64_t>(ceil_div(n, kThreads), 1, 32LL * ctx.sm_count));
   with_type(type, [&]<typename T>() {

@@ -1,10 +1,13 @@
 // The CPU backend against naive references on random inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/device_constants.hpp"
 #include "records/errors.hpp"
 
 namespace scalebench {
@@ -30,6 +33,40 @@ TEST(CpuDevice, RandomFillIsNeverZeroAndDependsOnSeed) {
   }
   EXPECT_LT(zeros, 5);
   EXPECT_LT(equal, 5);
+}
+
+// The generator both backends share (kernels/device_constants.hpp) is splitmix64 itself: the
+// first two outputs of the reference generator seeded with 1234567 (Vigna's splitmix64.c).
+TEST(DeviceConstants, Splitmix64MatchesTheReferenceSequence) {
+  static_assert(splitmix64(1234567) == 6457827717110365317ULL);
+  EXPECT_EQ(splitmix64(1234567 + 0x9e3779b97f4a7c15ULL), 3203168211198807973ULL);
+}
+
+// The CPU backend, the GPU tests' oracle, fills with the shared generator element by element
+// and applies the shared pass constants.
+TEST(CpuDevice, UsesTheSharedGeneratorAndConstants) {
+  auto d = make_device("cpu", Precision::fp32, 0);
+  const std::size_t n = 4097;
+  const auto x = random_host(*d, n, 77);
+  const std::uint64_t base = splitmix64(77);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < n; ++i) differ += x[i] != random_fill_value(base, i, 1.0f);
+  EXPECT_EQ(differ, 0u);
+
+  std::vector<float> out(n);
+  MemoryPass p;
+  p.kind = PassKind::unary;
+  p.src = x.data();
+  p.dst = out.data();
+  p.src_count = p.dst_count = std::int64_t(n);
+  d->memory_pass(p);
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(out[i], std::max(x[i], 0.0f) * kReluScale) << i;
+
+  p.kind = PassKind::unpool;
+  p.src_count = 1024;
+  p.dst_count = 4096;
+  d->memory_pass(p);
+  for (std::size_t j = 0; j < 8; ++j) EXPECT_EQ(out[j], x[j / 4] * kUnpoolShare) << j;
 }
 
 struct GemmCase {
