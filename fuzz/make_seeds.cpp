@@ -19,6 +19,7 @@
 #include "records/cluster_profile.hpp"
 #include "harness/plan/plan.hpp"
 #include "records/json_text.hpp"
+#include "records/measurements.hpp"
 #include "records/result.hpp"
 #include "records/errors.hpp"
 
@@ -46,23 +47,25 @@ std::vector<ResultRecord> records() {
               .devices_per_node = 4, .world_size = 4, .image_size = 224, .steps = 20,
               .warmup = 5, .options = {{"bucket_mb", 25}, {"overlap", true}},
               .cluster = "mahti", .label = "Mahti A100"};
-  ok.phases.compute = StepStats{90, 88, 95, 91, 2, 87, 96, 20};
-  ok.phases.communication = StepStats{30, 29, 33, 30.5, 1, 28, 34, 20};
-  ok.phases.full = StepStats{100, 95, 110, 101, 4, 94, 111, 20};
-  ok.step = ok.phases.full;
-  ok.throughput = Throughput{2560, 640};
-  CommunicationRecord c;
-  c.exposed_ms = 10;
-  c.overlap = 0.66;
-  c.share = 0.1;
-  c.allreduce_ms = 30;
-  c.algbw_gbps = 3.4;
-  c.busbw_gbps = 5.1;
-  c.buckets = {BucketRecord{0, 1 << 20, 3, 0.5, 2.1, 3.15},
-               BucketRecord{1, 25 << 20, 40, 6.2, 4.2, 6.3}};
-  c.check = "passed";
-  ok.communication = c;
   ok.model = {25557032, 4.1e9, 161, 102228128};
+  // The measured fields as a run derives them, from 20 steps of each phase.
+  const auto steps = [](double median_ms, double spread_ms) {
+    std::vector<double> ms;
+    for (int s = 0; s < 20; ++s) ms.push_back(median_ms + spread_ms * ((s * 7) % 20 - 10) / 10.0);
+    return ms;
+  };
+  RunMeasurements in;
+  in.compute_ms = steps(90, 3);
+  in.communication_ms = steps(30, 2);
+  in.full_ms = steps(100, 8);
+  in.buckets = {{0, 1 << 20, 3, steps(0.5, 0.05)}, {1, 25 << 20, 40, steps(6.2, 0.4)}};
+  in.participants = 4;
+  in.gradient_bytes = double(ok.model.gradient_bytes);
+  in.global_batch = ok.point.global_batch;
+  in.devices = ok.point.devices;
+  MeasuredFields measured = measure_run(in);
+  measured.communication.check = "passed";
+  put_measurements(measured, ok);
   Telemetry t;
   t.mean_power_w = 250.5;
   t.peak_memory_bytes = 12345678901;

@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
-#include "harness/stats.hpp"
 #include "harness/system_info.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/communicator_factory.hpp"
 #include "kernels/cpu/cpu_device.hpp"
 #include "records/errors.hpp"
+#include "records/measurements.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"
 #include "kernels/gpu/telemetry.hpp"
@@ -375,42 +375,21 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   const bool any_mismatch = world.any(mismatch.has_value());
 
   // The record (meaningful on rank 0, which writes it).
-  record.phases.compute = compute_stats(compute_ms);
-  record.phases.communication = compute_stats(comm_ms);
-  record.phases.full = compute_stats(full_ms);
-  record.step = record.phases.full;
-  const double full = record.phases.full->median_ms;
-  const double compute = record.phases.compute->median_ms;
-  const double allreduce = record.phases.communication->median_ms;
-  const std::int64_t devices_total = record.point.devices;
-  record.throughput = Throughput{double(record.point.global_batch) / (full / 1e3),
-                                 double(record.point.global_batch) / (full / 1e3) / double(devices_total)};
-
-  CommunicationRecord c;
-  const int n = dp.participants();
-  const double bus_factor = 2.0 * double(n - 1) / double(n);  // nccl-tests doc/PERFORMANCE.md
-  c.exposed_ms = std::max(0.0, full - compute);
-  c.allreduce_ms = allreduce;
-  c.overlap = allreduce > 0 ? std::clamp(1.0 - c.exposed_ms / allreduce, 0.0, 1.0) : 1.0;
-  c.share = full > 0 ? c.exposed_ms / full : 0.0;
-  const double grad_bytes = double(record.model.gradient_bytes);
-  c.algbw_gbps = allreduce > 0 ? grad_bytes / (allreduce * 1e-3) / 1e9 : 0.0;
-  c.busbw_gbps = c.algbw_gbps * bus_factor;
+  RunMeasurements in{.compute_ms = compute_ms,
+                     .communication_ms = comm_ms,
+                     .full_ms = full_ms,
+                     .participants = dp.participants(),
+                     .gradient_bytes = double(record.model.gradient_bytes),
+                     .global_batch = record.point.global_batch,
+                     .devices = record.point.devices};
   for (std::size_t u = 0; u < n_units; ++u) {
-    std::vector<double> per_step;
-    for (std::int64_t s = 0; s < o.steps; ++s) per_step.push_back(unit_ms[std::size_t(s) * n_units + u]);
     const GradientUnit& gu = dp.config().units[u];
-    BucketRecord b;
-    b.index = gu.index;
-    b.bytes = gu.bytes();
-    b.tensors = gu.tensors;
-    b.time_ms = compute_stats(per_step).median_ms;
-    b.algbw_gbps = b.time_ms > 0 ? double(b.bytes) / (b.time_ms * 1e-3) / 1e9 : 0.0;
-    b.busbw_gbps = b.algbw_gbps * bus_factor;
-    c.buckets.push_back(b);
+    BucketTiming& t = in.buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}});
+    for (std::int64_t s = 0; s < o.steps; ++s) t.step_ms.push_back(unit_ms[std::size_t(s) * n_units + u]);
   }
-  c.check = any_mismatch ? "failed" : "passed";
-  record.communication = c;
+  MeasuredFields measured = measure_run(in);
+  measured.communication.check = any_mismatch ? "failed" : "passed";
+  put_measurements(measured, record);
   record.status = any_mismatch ? "failed" : "ok";
   record.error.reset();
   // Each rank names itself; rank 0 names the first rank whose check failed.

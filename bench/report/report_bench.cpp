@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
+#include "records/measurements.hpp"
 #include "records/result.hpp"
 #include "reports/metrics.hpp"
 #include "reports/report.hpp"
@@ -27,9 +29,14 @@ const char* const kStrategies[] = {"ddp", "mirrored"};
 const char* const kPrecisions[] = {"fp32", "bf16"};
 const int kCounts[] = {1, 2, 4, 8, 16, 32, 64};
 
-StepStats stats(double median_ms) {
-  return StepStats{median_ms,        median_ms * 0.97, median_ms * 1.04, median_ms,
-                   median_ms * 0.01, median_ms * 0.95, median_ms * 1.1,  50};
+// 50 step times around `median_ms` (0.95x to 1.1x of it).
+std::vector<double> steps(double median_ms) {
+  std::vector<double> ms(50, median_ms);
+  for (int s = 0; s < 10; ++s) {
+    ms[std::size_t(s)] = median_ms * (0.95 + 0.004 * s);
+    ms[std::size_t(49 - s)] = median_ms * (1.1 - 0.008 * s);
+  }
+  return ms;
 }
 
 // A record shaped like a real one: buckets, one rank entry per process, versions.
@@ -70,15 +77,18 @@ ResultRecord synthetic_record(int system, int workload, int strategy, int precis
   if (r.status != "ok") return r;
   const double compute_ms = 50.0 + 30.0 * workload + 5.0 * system;
   const double exposed_ms = gpus == 1 ? 0.0 : 0.4 * gpus * (1 + strategy) + 0.1 * repeat;
-  r.phases = {stats(compute_ms), stats(exposed_ms * 2 + 0.1), stats(compute_ms + exposed_ms)};
-  r.step = r.phases.full;
-  const double samples_per_s = 64.0 * gpus * 1000.0 / (compute_ms + exposed_ms);
-  r.throughput = Throughput{samples_per_s, samples_per_s / gpus};
-  CommunicationRecord c{
-      exposed_ms, 0.5,     exposed_ms / (compute_ms + exposed_ms), exposed_ms * 2, 40, 70,
-      {},         "passed"};
-  for (int b = 0; b < 8; ++b) c.buckets.push_back({b, 26214400, 20, 1.5, 17.5, 30.6});
-  r.communication = c;
+  RunMeasurements in;
+  in.compute_ms = steps(compute_ms);
+  in.communication_ms = steps(exposed_ms * 2 + 0.1);
+  in.full_ms = steps(compute_ms + exposed_ms);
+  for (int b = 0; b < 8; ++b) in.buckets.push_back({b, 26214400, 20, steps(1.5)});
+  in.participants = gpus;
+  in.gradient_bytes = 8 * 26214400.0;
+  in.global_batch = p.global_batch;
+  in.devices = gpus;
+  MeasuredFields measured = measure_run(in);
+  measured.communication.check = "passed";
+  put_measurements(measured, r);
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "records/measurements.hpp"
 #include "records/result.hpp"
 
 using namespace scalebench;
@@ -53,10 +54,12 @@ int main(int argc, char** argv) {
     EXPECT(r.communication.has_value(), "communication");
     if (r.communication) {
       std::int64_t bytes = 0;
-      const double n = double(r.point.devices);
+      const double factor = bus_factor(r.point.devices);
+      const double algbw = r.communication->algbw_gbps;
+      EXPECT(std::fabs(r.communication->busbw_gbps - algbw * factor) <= 1e-9 * (1 + algbw), "busbw");
       for (const BucketRecord& b : r.communication->buckets) {
         bytes += b.bytes;
-        EXPECT(std::fabs(b.busbw_gbps - b.algbw_gbps * 2.0 * (n - 1) / n) <= 1e-9 * (1 + b.algbw_gbps), "busbw of bucket %lld", (long long)b.index);
+        EXPECT(std::fabs(b.busbw_gbps - b.algbw_gbps * factor) <= 1e-9 * (1 + b.algbw_gbps), "busbw of bucket %lld", (long long)b.index);
         EXPECT(b.time_ms > 0, "bucket time");
       }
       EXPECT(bytes == 4 * r.model.parameters, "bucket bytes %lld != 4 x %lld", (long long)bytes, (long long)r.model.parameters);

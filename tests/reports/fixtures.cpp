@@ -7,23 +7,24 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "records/measurements.hpp"
 
 namespace scalebench::testing {
 namespace fs = std::filesystem;
 
 namespace {
 
-StepStats stats_around(double median_ms) {
-  StepStats s;
-  s.median_ms = median_ms;
-  s.p5_ms = median_ms * 0.98;
-  s.p95_ms = median_ms * 1.03;
-  s.mean_ms = median_ms;
-  s.stdev_ms = median_ms * 0.01;
-  s.min_ms = median_ms * 0.97;
-  s.max_ms = median_ms * 1.05;
-  s.count = 20;
-  return s;
+// 20 step times whose median is `median_ms`, p5 0.98x and p95 1.03x of it.
+std::vector<double> steps_around(double median_ms) {
+  std::vector<double> ms;
+  for (const auto& [scale, times] :
+       {std::pair{0.98, 2}, {0.99, 7}, {1.0, 2}, {1.01, 7}, {1.03, 2}}) {
+    ms.insert(ms.end(), std::size_t(times), median_ms * scale);
+  }
+  return ms;
 }
 
 }  // namespace
@@ -63,22 +64,19 @@ ResultRecord make_record(const FixturePoint& p) {
   r.provenance.end_time = "2024-05-01T10:01:00Z";
   if (p.status != "ok") return r;
 
-  const double step_ms = p.compute_ms + p.exposed_ms;
+  // The run loop's timings: the record's fields follow from them as they do in a run.
   const double allreduce_ms = p.allreduce_ms > 0 ? p.allreduce_ms : p.exposed_ms;
-  r.phases.compute = stats_around(p.compute_ms);
-  if (allreduce_ms > 0) r.phases.communication = stats_around(allreduce_ms);
-  r.phases.full = stats_around(step_ms);
-  r.step = r.phases.full;
-  const double samples_per_s = static_cast<double>(pt.global_batch) * 1000.0 / step_ms;
-  r.throughput = Throughput{samples_per_s, samples_per_s / static_cast<double>(p.devices)};
-  CommunicationRecord c;
-  c.exposed_ms = p.exposed_ms;
-  c.overlap = allreduce_ms > 0 ? 1.0 - p.exposed_ms / allreduce_ms : 0.0;
-  c.share = p.exposed_ms / step_ms;
-  c.allreduce_ms = allreduce_ms;
-  c.busbw_gbps = p.devices > 1 ? p.busbw_gbps : 0.0;
-  c.algbw_gbps = p.devices > 1 ? c.busbw_gbps * p.devices / (2.0 * (p.devices - 1)) : 0.0;
-  r.communication = c;
+  RunMeasurements in;
+  in.compute_ms = steps_around(p.compute_ms);
+  in.communication_ms = steps_around(allreduce_ms);
+  in.full_ms = steps_around(p.compute_ms + p.exposed_ms);
+  in.participants = p.devices;
+  in.global_batch = pt.global_batch;
+  in.devices = p.devices;
+  // The gradient that moves at p.busbw_gbps in allreduce_ms.
+  in.gradient_bytes =
+      p.devices > 1 ? p.busbw_gbps / bus_factor(p.devices) * (allreduce_ms * 1e-3) * 1e9 : 0.0;
+  put_measurements(measure_run(in), r);
   return r;
 }
 

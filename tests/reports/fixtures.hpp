@@ -34,8 +34,8 @@ struct FixturePoint {
   std::string error;
 };
 
-// step = compute + exposed; throughput = global batch / step; share, overlap as the run loop
-// computes them. Failed points carry no measurements.
+// Step times around compute, compute + exposed and the all-reduce, and the gradient that moves
+// at busbw_gbps, through measure_run as in a run. Failed points carry no measurements.
 ResultRecord make_record(const FixturePoint& p);
 void write_point(const std::filesystem::path& path, const FixturePoint& p);
 

@@ -1,0 +1,100 @@
+// The measured fields of a result record from a run's raw phase timings.
+#include "records/measurements.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace scalebench {
+
+double percentile_sorted(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) throw std::invalid_argument("percentile of no values");
+  const double pos = q * double(sorted.size() - 1);
+  const std::size_t lo = std::size_t(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double frac = pos - double(lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
+}
+
+StepStats compute_stats(std::vector<double> step_ms) {
+  if (step_ms.empty()) throw std::invalid_argument("statistics of no steps");
+  std::sort(step_ms.begin(), step_ms.end());
+  StepStats s;
+  s.count = std::int64_t(step_ms.size());
+  s.median_ms = percentile_sorted(step_ms, 0.5);
+  s.p5_ms = percentile_sorted(step_ms, 0.05);
+  s.p95_ms = percentile_sorted(step_ms, 0.95);
+  s.min_ms = step_ms.front();
+  s.max_ms = step_ms.back();
+  s.mean_ms = std::accumulate(step_ms.begin(), step_ms.end(), 0.0) / double(s.count);
+  if (s.count > 1) {
+    double sq = 0;
+    for (double v : step_ms) sq += (v - s.mean_ms) * (v - s.mean_ms);
+    s.stdev_ms = std::sqrt(sq / double(s.count - 1));
+  }
+  return s;
+}
+
+double bus_factor(std::int64_t participants) {
+  return 2.0 * double(participants - 1) / double(participants);
+}
+
+namespace {
+
+// Gigabytes per second of `bytes` moved in `ms`; 0 when no time was measured.
+double gbps(double bytes, double ms) { return ms > 0 ? bytes / (ms * 1e-3) / 1e9 : 0.0; }
+
+}  // namespace
+
+MeasuredFields measure_run(const RunMeasurements& in) {
+  if (in.participants < 1) {
+    throw std::invalid_argument(fmt::format("measurements with {} participants", in.participants));
+  }
+  if (in.devices < 1) {
+    throw std::invalid_argument(fmt::format("measurements with {} devices", in.devices));
+  }
+  MeasuredFields m;
+  m.compute = compute_stats(in.compute_ms);
+  m.communication_phase = compute_stats(in.communication_ms);
+  m.full = compute_stats(in.full_ms);
+  const double full = m.full.median_ms;
+  const double compute = m.compute.median_ms;
+  const double allreduce = m.communication_phase.median_ms;
+
+  const double samples_per_s = double(in.global_batch) / (full / 1e3);
+  m.throughput = Throughput{samples_per_s, samples_per_s / double(in.devices)};
+
+  const double factor = bus_factor(in.participants);
+  CommunicationRecord& c = m.communication;
+  c.exposed_ms = std::max(0.0, full - compute);
+  c.allreduce_ms = allreduce;
+  c.overlap = allreduce > 0 ? std::clamp(1.0 - c.exposed_ms / allreduce, 0.0, 1.0) : 1.0;
+  c.share = full > 0 ? c.exposed_ms / full : 0.0;
+  c.algbw_gbps = gbps(in.gradient_bytes, allreduce);
+  c.busbw_gbps = c.algbw_gbps * factor;
+  for (const BucketTiming& t : in.buckets) {
+    BucketRecord b;
+    b.index = t.index;
+    b.bytes = t.bytes;
+    b.tensors = t.tensors;
+    b.time_ms = compute_stats(t.step_ms).median_ms;
+    b.algbw_gbps = gbps(double(b.bytes), b.time_ms);
+    b.busbw_gbps = b.algbw_gbps * factor;
+    c.buckets.push_back(b);
+  }
+  return m;
+}
+
+void put_measurements(const MeasuredFields& fields, ResultRecord& record) {
+  record.phases.compute = fields.compute;
+  record.phases.communication = fields.communication_phase;
+  record.phases.full = fields.full;
+  record.step = fields.full;
+  record.throughput = fields.throughput;
+  record.communication = fields.communication;
+}
+
+}  // namespace scalebench
