@@ -1,12 +1,19 @@
 // JSON mapping, validation, durable atomic writing and the per-point lock of result records.
 #include "records/result.hpp"
 
+#include <fmt/format.h>
+
+#include "records/errors.hpp"
+#include "records/json_fields.hpp"
 #include "records/json_text.hpp"
+#include "records/script_safety.hpp"
+#include "records/vocabulary.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -17,7 +24,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
-#include <type_traits>
+#include <string_view>
 
 namespace scalebench {
 namespace {
@@ -29,56 +36,163 @@ json opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-// nlohmann turns a float into an integer with a plain cast, undefined behaviour out of range
-// (1e300): such a number is refused, naming the key. Found by fuzz/result_reader_fuzz.cpp.
-std::int64_t to_int(const json& v, const char* key) {
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!(d > -9.2e18 && d < 9.2e18)) {
-      throw std::runtime_error(std::string("'") + key + "' is out of range: " + v.dump());
-    }
-  }
-  return v.get<std::int64_t>();
+// The words communication.check takes: the record's own, so not in the shared vocabulary.
+constexpr std::array<std::string_view, 3> kChecks = {"passed", "failed", "skipped"};
+
+// Each reader below takes the reader of its object, reads every field it knows with its type,
+// applies the defaults of the fields older records lack, and refuses any other key (finish).
+
+StepStats read_stats(JsonFields f) {
+  StepStats v;
+  v.median_ms = f.number("median_ms");
+  v.p5_ms = f.number("p5_ms");
+  v.p95_ms = f.number("p95_ms");
+  v.mean_ms = f.number("mean_ms");
+  v.stdev_ms = f.number("stdev_ms");
+  v.min_ms = f.opt_number("min_ms").value_or(v.p5_ms);
+  v.max_ms = f.opt_number("max_ms").value_or(v.p95_ms);
+  v.count = f.integer("count");
+  f.finish();
+  return v;
 }
 
-// j.value(key, fallback) for integers, range-checked as to_int.
-std::int64_t int_or(const json& j, const char* key, std::int64_t fallback) {
-  if (!j.is_object()) {
-    throw std::runtime_error(std::string("cannot read '") + key + "' from a " + j.type_name());
-  }
-  const auto it = j.find(key);
-  return it == j.end() ? fallback : to_int(*it, key);
+std::optional<StepStats> read_opt_stats(JsonFields& parent, const std::string& key) {
+  if (auto f = parent.opt_object(key)) return read_stats(std::move(*f));
+  return std::nullopt;
 }
 
-std::vector<std::int64_t> ints_or_empty(const json& j, const char* key) {
-  std::vector<std::int64_t> out;
-  if (!j.is_object()) {
-    throw std::runtime_error(std::string("cannot read '") + key + "' from a " + j.type_name());
+// The point, with the checks every reader of records needs: a known strategy and scaling, at
+// least one device and node, a batch size.
+RunPoint read_point(JsonFields f) {
+  RunPoint p;
+  p.workload = f.str("workload");
+  p.strategy = f.str("strategy");
+  vocabulary::require_one_of(p.strategy, "point.strategy", vocabulary::kStrategies);
+  p.backend = f.str("backend");
+  p.precision = f.str("precision");
+  p.batch_per_device = f.integer("batch_per_device");
+  p.global_batch = f.opt_integer("global_batch").value_or(p.batch_per_device);
+  p.scaling = f.opt_str("scaling").value_or(std::string(vocabulary::kWeak));
+  vocabulary::require_one_of(p.scaling, "point.scaling", vocabulary::kScalings);
+  p.devices = f.integer("devices");
+  p.nodes = f.integer("nodes");
+  p.devices_per_node = f.opt_integer("devices_per_node").value_or(p.devices);
+  p.world_size = f.opt_integer("world_size").value_or(1);
+  p.image_size = f.opt_integer("image_size").value_or(0);
+  p.steps = f.opt_integer("steps").value_or(0);
+  p.warmup = f.opt_integer("warmup").value_or(0);
+  // The strategy's settings are kept as written, not checked key by key (each strategy writes
+  // its own). Releases wrote an object; an array is kept too, as the readers before this one did.
+  if (const json* options = f.sub("options", false)) {
+    if (!options->is_array()) f.object("options");  // refuses a string, a number, a boolean
+    p.options = *options;
   }
-  const auto it = j.find(key);
-  if (it == j.end()) return out;
-  if (!it->is_array()) throw std::runtime_error(std::string("'") + key + "' is not an array");
-  for (const json& v : *it) out.push_back(to_int(v, key));
-  return out;
+  p.cluster = f.opt_str("cluster");
+  p.label = f.opt_str("label");
+  f.finish();
+  if (p.devices < 1) throw UsageError(fmt::format("point.devices: {} is below 1", p.devices));
+  if (p.nodes < 1) throw UsageError(fmt::format("point.nodes: {} is below 1", p.nodes));
+  if (p.batch_per_device < 1 && p.global_batch < 1) {
+    throw UsageError(fmt::format(
+        "point.batch_per_device: the point has no batch size (batch_per_device {}, global_batch {})",
+        p.batch_per_device, p.global_batch));
+  }
+  return p;
 }
 
-template <typename T>
-void get_opt(const json& j, const char* key, std::optional<T>& out) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    out.reset();
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    out = to_int(*it, key);
-  } else {
-    out = it->template get<T>();
-  }
+Throughput read_throughput(JsonFields f) {
+  Throughput t{f.number("samples_per_s"), f.number("samples_per_s_per_device")};
+  f.finish();
+  return t;
 }
 
-// Required key: names the key when it is missing.
-const json& need(const json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end()) throw std::runtime_error(std::string("missing key '") + key + "'");
-  return *it;
+BucketRecord read_bucket(JsonFields f) {
+  BucketRecord b;
+  b.index = f.integer("index");
+  b.bytes = f.integer("bytes");
+  b.tensors = f.opt_integer("tensors").value_or(0);
+  b.time_ms = f.number("time_ms");
+  b.algbw_gbps = f.number("algbw_gbps");
+  b.busbw_gbps = f.number("busbw_gbps");
+  f.finish();
+  return b;
+}
+
+CommunicationRecord read_communication(JsonFields f) {
+  CommunicationRecord c;
+  c.exposed_ms = f.number("exposed_ms");
+  c.overlap = f.number("overlap");
+  c.share = f.number("share");
+  c.allreduce_ms = f.opt_number("allreduce_ms").value_or(0.0);
+  c.algbw_gbps = f.opt_number("algbw_gbps").value_or(0.0);
+  c.busbw_gbps = f.opt_number("busbw_gbps").value_or(0.0);
+  for (JsonFields& b : f.objects("buckets")) c.buckets.push_back(read_bucket(std::move(b)));
+  c.check = f.opt_str("check").value_or(c.check);
+  vocabulary::require_one_of(c.check, "communication.check", kChecks);
+  f.finish();
+  return c;
+}
+
+ModelRecord read_model(JsonFields f) {
+  ModelRecord m;
+  m.parameters = f.opt_integer("parameters").value_or(0);
+  m.forward_flops_per_sample = f.opt_number("forward_flops_per_sample").value_or(0.0);
+  m.layers = f.opt_integer("layers").value_or(0);
+  m.gradient_bytes = f.opt_integer("gradient_bytes").value_or(0);
+  f.finish();
+  return m;
+}
+
+Telemetry read_telemetry(JsonFields f) {
+  Telemetry t;
+  t.mean_power_w = f.opt_number("mean_power_w");
+  t.energy_per_sample_j = f.opt_number("energy_per_sample_j");
+  t.peak_memory_bytes = f.opt_integer("peak_memory_bytes");
+  t.mean_utilization = f.opt_number("mean_utilization");
+  t.mean_sm_clock_mhz = f.opt_number("mean_sm_clock_mhz");
+  f.finish();
+  return t;
+}
+
+SystemRecord read_system(JsonFields f) {
+  SystemRecord s;
+  s.hostname = f.opt_str("hostname").value_or("");
+  s.cpu_model = f.opt_str("cpu_model").value_or("");
+  s.gpu_model = f.opt_str("gpu_model");
+  s.device_memory_bytes = f.opt_integer("device_memory_bytes");
+  s.versions = f.string_map("versions");
+  for (JsonFields& rk : f.objects("ranks")) {
+    RankRecord rank;
+    rank.rank = rk.opt_integer("rank").value_or(0);
+    rank.host = rk.opt_str("host").value_or("");
+    rank.devices = rk.integers("devices", false);
+    rk.finish();
+    s.ranks.push_back(std::move(rank));
+  }
+  f.finish();
+  return s;
+}
+
+SlurmRecord read_slurm(JsonFields f) {
+  SlurmRecord s;
+  s.job_id = f.opt_str("job_id");
+  s.array_job_id = f.opt_str("array_job_id");
+  s.array_task_id = f.opt_str("array_task_id");
+  s.nodelist = f.opt_str("nodelist");
+  f.finish();
+  return s;
+}
+
+Provenance read_provenance(JsonFields f) {
+  Provenance p;
+  p.scalebench_version = f.opt_str("scalebench_version").value_or("");
+  p.git_commit = f.opt_str("git_commit").value_or("");
+  p.command_line = f.opt_str("command_line").value_or("");
+  p.start_time = f.opt_str("start_time").value_or("");
+  p.end_time = f.opt_str("end_time").value_or("");
+  if (auto slurm = f.opt_object("slurm")) p.slurm = read_slurm(std::move(*slurm));
+  f.finish();
+  return p;
 }
 
 }  // namespace
@@ -90,28 +204,10 @@ void to_json(json& j, const StepStats& v) {
 }
 
 void from_json(const json& j, StepStats& v) {
-  v.median_ms = need(j, "median_ms").get<double>();
-  v.p5_ms = need(j, "p5_ms").get<double>();
-  v.p95_ms = need(j, "p95_ms").get<double>();
-  v.mean_ms = need(j, "mean_ms").get<double>();
-  v.stdev_ms = need(j, "stdev_ms").get<double>();
-  v.min_ms = j.value("min_ms", v.p5_ms);
-  v.max_ms = j.value("max_ms", v.p95_ms);
-  v.count = to_int(need(j, "count"), "count");
+  v = read_stats(JsonFields::at_path(j, ""));
 }
 
 static json opt_stats(const std::optional<StepStats>& s) { return s ? json(*s) : json(nullptr); }
-
-static void get_stats(const json& j, const char* key, std::optional<StepStats>& out) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    out.reset();
-  } else {
-    StepStats s;
-    from_json(*it, s);
-    out = s;
-  }
-}
 
 void to_json(json& j, const ResultRecord& r) {
   const RunPoint& p = r.point;
@@ -205,121 +301,34 @@ void to_json(json& j, const ResultRecord& r) {
                      {"slurm", slurm}};
 }
 
-void from_json(const json& j, ResultRecord& r) {
-  if (!j.is_object()) throw std::runtime_error("not a JSON object");
-  const auto schema_it = j.find("schema");
-  if (schema_it == j.end() || !schema_it->is_string()) {
-    throw std::runtime_error("no 'schema' string: not a scalebench result");
-  }
-  r.schema = schema_it->get<std::string>();
+void from_json(const json& j, ResultRecord& out) {
+  JsonFields f = JsonFields::at_path(j, "");
+  ResultRecord r;
+  r.schema = f.str("schema");
   if (r.schema != kResultSchema) {
-    throw std::runtime_error("schema '" + r.schema + "' is not " + kResultSchema);
+    throw UsageError(fmt::format("schema '{}' is not {}", printable(r.schema), kResultSchema));
   }
-  r.status = need(j, "status").get<std::string>();
-  if (r.status != "ok" && r.status != "failed" && r.status != "timeout") {
-    throw std::runtime_error("status '" + r.status + "' is not one of ok, failed, timeout");
+  r.status = f.str("status");
+  vocabulary::require_one_of(r.status, "status", vocabulary::kStatuses);
+  r.error = f.opt_str("error");
+  r.point = read_point(f.object("point"));
+  if (auto phases = f.opt_object("phases")) {
+    r.phases.compute = read_opt_stats(*phases, "compute");
+    r.phases.communication = read_opt_stats(*phases, "communication");
+    r.phases.full = read_opt_stats(*phases, "full");
+    phases->finish();
   }
-  get_opt(j, "error", r.error);
-
-  const json& p = need(j, "point");
-  RunPoint& pt = r.point;
-  pt.workload = need(p, "workload").get<std::string>();
-  pt.strategy = need(p, "strategy").get<std::string>();
-  pt.backend = need(p, "backend").get<std::string>();
-  pt.precision = need(p, "precision").get<std::string>();
-  pt.batch_per_device = to_int(need(p, "batch_per_device"), "batch_per_device");
-  pt.global_batch = int_or(p, "global_batch", pt.batch_per_device);
-  pt.scaling = p.value("scaling", std::string("weak"));
-  if (pt.scaling != "weak" && pt.scaling != "strong") {
-    throw std::runtime_error("point.scaling '" + pt.scaling + "' is not weak or strong");
-  }
-  pt.devices = to_int(need(p, "devices"), "devices");
-  pt.nodes = to_int(need(p, "nodes"), "nodes");
-  pt.devices_per_node = int_or(p, "devices_per_node", pt.devices);
-  pt.world_size = int_or(p, "world_size", 1);
-  pt.image_size = int_or(p, "image_size", 0);
-  pt.steps = int_or(p, "steps", 0);
-  pt.warmup = int_or(p, "warmup", 0);
-  pt.options = p.value("options", json::object());
-  get_opt(p, "cluster", pt.cluster);
-  get_opt(p, "label", pt.label);
-
-  if (const auto ph = j.find("phases"); ph != j.end() && ph->is_object()) {
-    get_stats(*ph, "compute", r.phases.compute);
-    get_stats(*ph, "communication", r.phases.communication);
-    get_stats(*ph, "full", r.phases.full);
-  }
-  get_stats(j, "step", r.step);
-  if (const auto t = j.find("throughput"); t != j.end() && !t->is_null()) {
-    r.throughput = Throughput{need(*t, "samples_per_s").get<double>(),
-                              need(*t, "samples_per_s_per_device").get<double>()};
-  }
-  if (const auto c = j.find("communication"); c != j.end() && !c->is_null()) {
-    CommunicationRecord cr;
-    cr.exposed_ms = need(*c, "exposed_ms").get<double>();
-    cr.overlap = need(*c, "overlap").get<double>();
-    cr.share = need(*c, "share").get<double>();
-    cr.allreduce_ms = c->value("allreduce_ms", 0.0);
-    cr.algbw_gbps = c->value("algbw_gbps", 0.0);
-    cr.busbw_gbps = c->value("busbw_gbps", 0.0);
-    cr.check = c->value("check", std::string("skipped"));
-    for (const json& b : c->value("buckets", json::array())) {
-      cr.buckets.push_back(BucketRecord{to_int(need(b, "index"), "index"),
-                                        to_int(need(b, "bytes"), "bytes"),
-                                        int_or(b, "tensors", 0),
-                                        need(b, "time_ms").get<double>(),
-                                        need(b, "algbw_gbps").get<double>(),
-                                        need(b, "busbw_gbps").get<double>()});
-    }
-    r.communication = cr;
-  }
-  if (const auto m = j.find("model"); m != j.end() && m->is_object()) {
-    r.model.parameters = int_or(*m, "parameters", 0);
-    r.model.forward_flops_per_sample = m->value("forward_flops_per_sample", 0.0);
-    r.model.layers = int_or(*m, "layers", 0);
-    r.model.gradient_bytes = int_or(*m, "gradient_bytes", 0);
-  }
-  if (const auto t = j.find("telemetry"); t != j.end() && t->is_object()) {
-    Telemetry tel;
-    get_opt(*t, "mean_power_w", tel.mean_power_w);
-    get_opt(*t, "energy_per_sample_j", tel.energy_per_sample_j);
-    get_opt(*t, "peak_memory_bytes", tel.peak_memory_bytes);
-    get_opt(*t, "mean_utilization", tel.mean_utilization);
-    get_opt(*t, "mean_sm_clock_mhz", tel.mean_sm_clock_mhz);
-    r.telemetry = tel;
-  }
-  if (const auto lc = j.find("layer_class_ms"); lc != j.end() && lc->is_object()) {
-    r.layer_class_ms = lc->get<std::map<std::string, double>>();
-  }
-  if (const auto s = j.find("system"); s != j.end() && s->is_object()) {
-    r.system.hostname = s->value("hostname", std::string());
-    r.system.cpu_model = s->value("cpu_model", std::string());
-    get_opt(*s, "gpu_model", r.system.gpu_model);
-    get_opt(*s, "device_memory_bytes", r.system.device_memory_bytes);
-    r.system.versions = s->value("versions", std::map<std::string, std::string>{});
-    for (const json& rk : s->value("ranks", json::array())) {
-      r.system.ranks.push_back(RankRecord{int_or(rk, "rank", 0),
-                                          rk.value("host", std::string()),
-                                          ints_or_empty(rk, "devices")});
-    }
-  }
-  if (const auto pv = j.find("provenance"); pv != j.end() && pv->is_object()) {
-    r.provenance.scalebench_version = pv->value("scalebench_version", std::string());
-    r.provenance.git_commit = pv->value("git_commit", std::string());
-    r.provenance.command_line = pv->value("command_line", std::string());
-    r.provenance.start_time = pv->value("start_time", std::string());
-    r.provenance.end_time = pv->value("end_time", std::string());
-    if (const auto sl = pv->find("slurm"); sl != pv->end() && sl->is_object()) {
-      SlurmRecord s;
-      get_opt(*sl, "job_id", s.job_id);
-      get_opt(*sl, "array_job_id", s.array_job_id);
-      get_opt(*sl, "array_task_id", s.array_task_id);
-      get_opt(*sl, "nodelist", s.nodelist);
-      r.provenance.slurm = s;
-    }
-  }
+  r.step = read_opt_stats(f, "step");
+  if (auto t = f.opt_object("throughput")) r.throughput = read_throughput(std::move(*t));
+  if (auto c = f.opt_object("communication")) r.communication = read_communication(std::move(*c));
+  if (auto m = f.opt_object("model")) r.model = read_model(std::move(*m));
+  if (auto t = f.opt_object("telemetry")) r.telemetry = read_telemetry(std::move(*t));
+  r.layer_class_ms = f.opt_number_map("layer_class_ms");  // absent in records before --layer-times
+  if (auto s = f.opt_object("system")) r.system = read_system(std::move(*s));
+  if (auto p = f.opt_object("provenance")) r.provenance = read_provenance(std::move(*p));
+  f.finish();
+  out = std::move(r);
 }
-
 std::optional<std::string> output_path_problem(const std::filesystem::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {

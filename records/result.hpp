@@ -31,7 +31,7 @@ struct StepStats {
 
 struct RunPoint {
   std::string workload;
-  std::string strategy;  // "ddp" or "mirrored"
+  std::string strategy;  // vocabulary::kStrategies
   std::string backend;   // "cpu", "cuda", "hip"
   std::string precision;
   std::int64_t batch_per_device = 0;
@@ -128,7 +128,7 @@ struct Phases {
 
 struct ResultRecord {
   std::string schema = kResultSchema;
-  std::string status = "ok";  // "ok", "failed", "timeout"
+  std::string status = "ok";  // vocabulary::kStatuses: "ok", "failed", "timeout"
   std::optional<std::string> error;
   RunPoint point;
   Phases phases;
@@ -147,8 +147,12 @@ struct ResultRecord {
 void to_json(nlohmann::json& j, const StepStats& v);
 void from_json(const nlohmann::json& j, StepStats& v);
 void to_json(nlohmann::json& j, const ResultRecord& v);
-// Validates the schema string, the status and the required keys; throws std::runtime_error with
-// the JSON path of the first problem.
+// The one strict reader of records (docs/results.md, "Reading"): every field read with its type,
+// the fields older records lack given today's defaults, any other key refused, and every check a
+// reader of records needs: the schema string; status, point.strategy, point.scaling and
+// communication.check from their word lists; point.devices and point.nodes at least 1; a batch
+// size. Throws UsageError (a std::runtime_error) naming the JSON path of the first problem, e.g.
+// `point.batch_per_device: expected an integer, got "8"`; `v` is unchanged then.
 void from_json(const nlohmann::json& j, ResultRecord& v);
 
 // Why `path` cannot receive a record, or nullopt when it can: it must be a regular file or
@@ -165,6 +169,8 @@ std::optional<std::string> output_path_problem(const std::filesystem::path& path
 // record is dropped and write_result_file returns false (the run's signal handler took over).
 bool write_result_file(const ResultRecord& record, const std::filesystem::path& path,
                        bool overwrite, const std::function<bool()>& may_place = nullptr);
+// Reads a record as from_json does. Throws std::runtime_error when the file cannot be read,
+// nlohmann::json::parse_error (naming the file) when it is not JSON or too deep or too large.
 ResultRecord read_result_file(const std::filesystem::path& path);
 
 // Durable atomic write of any text, replacing a regular file at `path`: a new temporary file in

@@ -1,4 +1,5 @@
-// Recursive loading of result files: schema checks, skipping bad files with a reason, grouping.
+// Recursive loading of result files: skipping bad files with a reason (the record checks are
+// records/result.cpp's), schema versions, grouping.
 #include "reports/loader.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "records/json_text.hpp"
 #include "records/result.hpp"
 #include "records/errors.hpp"
+#include "records/vocabulary.hpp"
 
 namespace scalebench::reports {
 namespace {
@@ -18,6 +20,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr std::string_view kResultSchemaPrefix = "scalebench.result/";
+constexpr std::string_view kCpu = vocabulary::kBackends[0];  // its system is named by its CPU
+static_assert(kCpu == "cpu");
 
 // What one file turned out to be.
 struct FileOutcome {
@@ -50,22 +54,10 @@ std::string system_label(const ResultRecord& r, const std::optional<std::string>
   if (input_label) return *input_label;
   if (r.point.label && !r.point.label->empty()) return *r.point.label;
   const std::string model =
-      r.point.backend != "cpu" && r.system.gpu_model ? *r.system.gpu_model : r.system.cpu_model;
+      r.point.backend != kCpu && r.system.gpu_model ? *r.system.gpu_model : r.system.cpu_model;
   const std::string where = r.point.cluster ? *r.point.cluster : r.system.hostname;
   if (model.empty()) return where.empty() ? "unknown system" : where;
   return where.empty() ? model : where + " " + model;
-}
-
-// The checks from_json leaves to the loading edge.
-void check_point(const RunPoint& p) {
-  if (p.strategy != "ddp" && p.strategy != "mirrored") {
-    throw std::runtime_error(fmt::format("point.strategy '{}' is not ddp or mirrored", p.strategy));
-  }
-  if (p.devices < 1) throw std::runtime_error(fmt::format("point.devices is {}", p.devices));
-  if (p.nodes < 1) throw std::runtime_error(fmt::format("point.nodes is {}", p.nodes));
-  if (p.batch_per_device < 1 && p.global_batch < 1) {
-    throw std::runtime_error("point has no batch size");
-  }
 }
 
 PointSample to_sample(const ResultRecord& r, const fs::path& path, const std::string& system) {
@@ -105,7 +97,7 @@ SystemInfo to_system_info(const ResultRecord& r, const std::string& label) {
   SystemInfo info;
   info.label = label;
   info.cluster = r.point.cluster;
-  info.gpu_model = r.point.backend == "cpu" ? "" : r.system.gpu_model.value_or("");
+  info.gpu_model = r.point.backend == kCpu ? "" : r.system.gpu_model.value_or("");
   info.cpu_model = r.system.cpu_model;
   info.backend = r.point.backend;
   info.device_memory_bytes = r.system.device_memory_bytes;
@@ -131,8 +123,7 @@ FileOutcome read_result(const json& doc, const fs::path& path,
                         const std::optional<std::string>& label) {
   ResultRecord record;
   try {
-    from_json(doc, record);
-    check_point(record.point);
+    from_json(doc, record);  // every check of a record, naming the JSON path of the problem
   } catch (const std::exception& e) {
     return skipped("invalid result: " + without_exception_tag(e.what()));
   }
@@ -335,7 +326,8 @@ ResultSet load_results(const std::vector<InputSpec>& inputs) {
 PointGroups group_points(const ResultSet& results) {
   PointGroups groups;
   for (const PointSample& p : results.points) {
-    const std::int64_t batch = p.scaling == "strong" ? p.global_batch : p.batch_per_device;
+    const std::int64_t batch =
+        p.scaling == vocabulary::kStrong ? p.global_batch : p.batch_per_device;
     groups[GroupKey{p.system, p.workload, p.strategy, p.precision, p.scaling, batch}].push_back(&p);
   }
   return groups;

@@ -79,9 +79,12 @@ struct ResultSet {
 // The whole content of a file; throws std::runtime_error when it cannot be read.
 std::string read_text(const std::filesystem::path& path);
 
-// Reads every input. Malformed, truncated and foreign files are skipped with their path and
-// reason. Throws UsageError for a missing input, an input with no results, mixed schema versions
-// (naming both) or a schema version this build cannot read.
+// Reads every input. Malformed, truncated and foreign files, and records the strict reader
+// refuses (from_json, records/result.hpp: a wrong type, a missing or unknown key, a bad value) are
+// skipped with their path and reason; the reason names the JSON path ("invalid result:
+// point.devices: expected an integer, got \"four\""). Throws UsageError for a missing input, an
+// input with no results, mixed schema versions (naming both) or a schema version this build
+// cannot read.
 ResultSet load_results(const std::vector<InputSpec>& inputs);
 
 // A scaling curve: the points that differ only in their GPU count.

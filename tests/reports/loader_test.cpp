@@ -127,11 +127,52 @@ TEST(ReportLoader, SkipsMalformedTruncatedAndForeignFilesWithPathAndReason) {
   EXPECT_NE(skipped_named(set, "plan.json")->reason.find("scalebench.plan/1"), std::string::npos);
   EXPECT_NE(skipped_named(set, "array.json")->reason.find("not a scalebench result"),
             std::string::npos);
-  EXPECT_NE(skipped_named(set, "missing-key.json")->reason.find("missing key 'devices'"),
-            std::string::npos);
-  EXPECT_NE(skipped_named(set, "wrong-type.json")->reason.find("/point/devices"), std::string::npos)
-      << skipped_named(set, "wrong-type.json")->reason;
-  EXPECT_NE(skipped_named(set, "bad-strategy.json")->reason.find("fsdp"), std::string::npos);
+  EXPECT_EQ(skipped_named(set, "missing-key.json")->reason, "invalid result: point.devices: missing");
+  EXPECT_EQ(skipped_named(set, "wrong-type.json")->reason,
+            "invalid result: point.devices: expected an integer, got \"four\"");
+  EXPECT_EQ(skipped_named(set, "bad-strategy.json")->reason,
+            "invalid result: point.strategy 'fsdp' is not known (valid: ddp, mirrored)");
+}
+
+// The strict reader's refusals reach the report as skipped files, each reason naming the JSON
+// path; the report goes on with the good file (nothing is fatal).
+TEST(ReportLoader, SkipsRecordsTheStrictReaderRefusesNamingThePath) {
+  TempDir dir;
+  write_point(dir / "good.json", FixturePoint{});
+  const nlohmann::json good = nlohmann::json::parse(testing::read_text(dir / "good.json"));
+  ASSERT_TRUE(good["communication"].is_object());
+  struct Case {
+    std::string file;
+    std::string pointer;  // RFC 6901, into the good record
+    nlohmann::json value;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"typo.json", "/point/devies", 4, "point.devies: unknown key"},
+      {"newer.json", "/throughput/samples_per_j", 1.5, "throughput.samples_per_j: unknown key"},
+      {"deep-type.json", "/communication/buckets", nlohmann::json::array({{{"index", 0}}}),
+       "communication.buckets[0].bytes: missing"},
+      {"float-batch.json", "/point/batch_per_device", 8.5,
+       "point.batch_per_device: expected an integer, got 8.5"},
+      {"no-nodes.json", "/point/nodes", 0, "point.nodes: 0 is below 1"},
+      {"bad-status.json", "/status", "done",
+       "status 'done' is not known (valid: ok, failed, timeout)"},
+      {"bad-host.json", "/system/ranks/0/host", 7, "system.ranks[0].host: expected a string, got 7"},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json j = good;
+    j[nlohmann::json::json_pointer(c.pointer)] = c.value;
+    write_text(dir / c.file, j.dump());
+  }
+  const ResultSet set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.points.size(), 1u);
+  EXPECT_EQ(set.skipped.size(), cases.size());
+  for (const Case& c : cases) {
+    const SkippedFile* s = skipped_named(set, c.file);
+    ASSERT_NE(s, nullptr) << c.file;
+    EXPECT_EQ(s->path, dir / c.file);
+    EXPECT_EQ(s->reason, "invalid result: " + c.reason) << c.file;
+  }
 }
 
 TEST(ReportLoader, RefusesMixedSchemaVersionsNamingBoth) {
