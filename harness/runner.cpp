@@ -17,6 +17,7 @@
 #include "kernels/cpu/cpu_device.hpp"
 #include "records/errors.hpp"
 #include "records/measurements.hpp"
+#include "records/vocabulary.hpp"
 #if defined(SCALEBENCH_HAVE_CUDA) || defined(SCALEBENCH_HAVE_HIP)
 #include "kernels/gpu/gpu_device.hpp"
 #include "kernels/gpu/telemetry.hpp"
@@ -169,8 +170,8 @@ ResolvedRun resolve_run(const RunOptions& options, int world_size) {
   const WorkloadInfo& info = find_workload(options.workload);
   const auto precision = parse_precision(options.precision);
   if (!precision) {
-    throw UsageError(fmt::format("unknown precision '{}' (valid: fp32, tf32, bf16, fp16)",
-                                 options.precision));
+    throw UsageError(fmt::format("unknown precision '{}' (valid: {})", options.precision,
+                                 vocabulary::joined(vocabulary::kPrecisions)));
   }
   const StrategyInfo& strategy = find_strategy(options.strategy);
   run.backend = options.backend.empty() ? best_backend() : options.backend;
