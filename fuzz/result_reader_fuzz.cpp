@@ -1,6 +1,7 @@
 // libFuzzer target: result file text -> ResultRecord, as read_result_file reads it; then the
 // record is written back as the run loop would. Documented refusals: nlohmann::json::exception
-// (malformed JSON, wrong types) and std::runtime_error (missing keys, bad schema or values).
+// (malformed JSON) and std::runtime_error, which UsageError is (the strict reader: a missing key,
+// a wrong type, an unknown key or a bad value, named by its JSON path).
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 

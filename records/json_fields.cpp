@@ -90,8 +90,8 @@ std::int64_t JsonFields::to_integer(const std::string& key, std::optional<std::s
   if (!in_range) {
     const std::string name = index ? fmt::format("{}[{}]", key, *index) : key;
     if (paths_) {
-      throw UsageError(fmt::format("{}: '{}' is out of range: {}",
-                                   index ? child(key, *index) : child(key), name, shown(v)));
+      throw UsageError(fmt::format("{}: out of range for a whole number: {}",
+                                   index ? child(key, *index) : child(key), shown(v)));
     }
     throw UsageError(fmt::format("{}: \"{}\" is out of range: {}", where_, name, shown(v)));
   }

@@ -28,6 +28,10 @@ inline constexpr std::string_view kFailed = "failed";
 inline constexpr std::string_view kTimeout = "timeout";
 inline constexpr std::array<std::string_view, 3> kStatuses = {kOk, kFailed, kTimeout};
 
+// The gradient check of a run (communication.check): the all-reduced sums compared on every
+// replica, or not run.
+inline constexpr std::array<std::string_view, 3> kChecks = {"passed", "failed", "skipped"};
+
 // "a, b, c": a list as the "(valid: ...)" part of an error message shows it.
 template <std::size_t N>
 std::string joined(const std::array<std::string_view, N>& words) {

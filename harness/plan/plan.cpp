@@ -14,6 +14,7 @@
 #include "records/vocabulary.hpp"
 #include "records/json_text.hpp"
 #include "records/result.hpp"
+#include "records/durable_file.hpp"
 #include "records/errors.hpp"
 #include "workloads/strategies.hpp"
 

@@ -202,6 +202,7 @@ TEST(ResultReader, AWrongTypeIsNamedByItsPathWithTheValue) {
   EXPECT_EQ(error_of(with("/status", 1)), "status: expected a string, got 1");
   EXPECT_EQ(error_of(with("/point", 5)), "point: expected an object, got 5");
   EXPECT_EQ(error_of(with("/point/options", "fast")), "point.options: expected an object, got \"fast\"");
+  EXPECT_EQ(error_of(with("/point/options", json::array())), "point.options: expected an object, got an array");
   EXPECT_EQ(error_of(with("/step/p95_ms", "9")), "step.p95_ms: expected a number, got \"9\"");
   EXPECT_EQ(error_of(with("/throughput", json::array())), "throughput: expected an object, got an array");
   EXPECT_EQ(error_of(with("/error", 0)), "error: expected a string, got 0");
@@ -256,11 +257,11 @@ TEST(ResultReader, IntegersReadExactly) {
                 .model.parameters,
             std::numeric_limits<std::int64_t>::max());
   EXPECT_EQ(error_of(with("/point/devices", 2.5)), "point.devices: expected an integer, got 2.5");
-  EXPECT_EQ(error_of(with("/point/steps", 1e300)), "point.steps: 'steps' is out of range: 1e+300");
+  EXPECT_EQ(error_of(with("/point/steps", 1e300)), "point.steps: out of range for a whole number: 1e+300");
   EXPECT_EQ(error_of(with("/model/parameters", std::uint64_t{1} << 63)),
-            "model.parameters: 'parameters' is out of range: 9223372036854775808");
+            "model.parameters: out of range for a whole number: 9223372036854775808");
   EXPECT_EQ(error_of(with("/system/ranks/0/devices/0", 9.3e18)),
-            "system.ranks[0].devices[0]: 'devices[0]' is out of range: 9.3e+18");
+            "system.ranks[0].devices[0]: out of range for a whole number: 9.3e+18");
 }
 
 TEST(ResultReader, ValuesAreChecked) {

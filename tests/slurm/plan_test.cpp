@@ -404,9 +404,7 @@ TEST_F(PlannedRun, SweepRunsMissingPointsWithMpirunForSeveralProcesses) {
   write_executable(fake_mpirun, "#!/bin/bash\necho \"mpirun $1 $2\" >> '" + calls.string() +
                                     "'\nshift 2\n[ \"$1\" = --oversubscribe ] && shift\nexec \"$@\"\n");
   // Point 0's result exists already (a valid record, here of a failed run): skipped.
-  ResultRecord done;
-  done.status = "failed";
-  done.error = "an earlier run";
+  const ResultRecord done = testing::failed_record_of(plan_.points[0], "an earlier run");
   write_result_file(done, tmp_.path() / plan_.points[0].result, false);
   std::ostringstream out;
   SweepOptions o;

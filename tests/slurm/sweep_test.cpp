@@ -94,9 +94,7 @@ TEST_F(Sweep, ARecordThatIsNotValidIsRunAgainAndSaidSo) {
   write_executable(options_.binary,
                    "#!/bin/bash\necho \"$*\" >> '" + (tmp_.path() / "calls.log").string() +
                        "'\nexit 0\n");
-  ResultRecord done;
-  done.status = "failed";
-  done.error = "an earlier run";
+  const ResultRecord done = testing::failed_record_of(plan_.points[0], "an earlier run");
   write_result_file(done, result(0), false);                        // valid: skipped
   std::ofstream(result(1)).close();                                 // 0 bytes (disk full)
   std::ofstream(result(2)) << R"({"schema": "scalebench.result/1", "status": "ok", "po)";  // cut

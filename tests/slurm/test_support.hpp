@@ -9,6 +9,7 @@
 
 #include "harness/plan/plan.hpp"
 #include "records/errors.hpp"
+#include "records/result.hpp"
 
 namespace scalebench::plan::testing {
 
@@ -30,6 +31,26 @@ inline std::filesystem::path source_dir() { return SCALEBENCH_SOURCE_DIR; }
 
 inline ClusterProfile profile(const std::string& name) {
   return load_cluster_profile_file(source_dir() / "configs/clusters" / (name + ".json"));
+}
+
+// The record a failed run of planned point `p` leaves (the runner fills the point before it
+// starts, so a reader finds a whole record).
+inline ResultRecord failed_record_of(const PlannedPoint& p, const std::string& error) {
+  ResultRecord r;
+  r.status = "failed";
+  r.error = error;
+  r.point.workload = p.workload;
+  r.point.strategy = p.strategy;
+  r.point.backend = p.backend.empty() ? "cpu" : p.backend;
+  r.point.precision = p.precision;
+  r.point.batch_per_device = p.batch.value_or(1);
+  r.point.devices = p.gpus;
+  r.point.nodes = p.nodes;
+  r.point.devices_per_node = p.gpus_per_node;
+  r.point.world_size = p.processes;
+  r.point.steps = p.steps;
+  r.point.warmup = p.warmup;
+  return r;
 }
 
 inline std::string read_text(const std::filesystem::path& p) {
