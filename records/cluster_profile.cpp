@@ -254,17 +254,9 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
 }
 
 ClusterProfile load_cluster_profile_file(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw UsageError(fmt::format("cluster profile {} is a folder; give a profile JSON file", path.string()));
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read cluster profile {}", path.string()));
-  nlohmann::json j;
-  try {
-    j = parse_json_stream(in, path.string());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-  }
+  const nlohmann::json j = read_json_file(
+      path, "cluster profile",
+      fmt::format("cluster profile {} is a folder; give a profile JSON file", path.string()));
   return parse_cluster_profile(j, path.string());
 }
 

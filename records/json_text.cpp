@@ -2,6 +2,10 @@
 // value it builds recurse once per level, so a deep file must be refused while it is parsed.
 #include "records/json_text.hpp"
 
+#include <fstream>
+
+#include "records/errors.hpp"
+
 namespace scalebench {
 namespace {
 
@@ -49,6 +53,19 @@ json parse_json_stream(std::istream& in, const std::string& where) {
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
   }
   return parse_json_text(text, where);
+}
+
+json read_json_file(const std::filesystem::path& path, std::string_view what,
+                    const std::string& if_folder) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw UsageError(if_folder);
+  std::ifstream in(path);
+  if (!in) throw UsageError("cannot read " + std::string(what) + " " + path.string());
+  try {
+    return parse_json_stream(in, path.string());
+  } catch (const json::parse_error& e) {
+    throw UsageError(path.string() + ": not valid JSON: " + e.what());
+  }
 }
 
 }  // namespace scalebench

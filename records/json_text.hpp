@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -24,5 +25,11 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& where);
 
 // Reads at most kMaxJsonBytes + 1 bytes of `in`, then parses them as parse_json_text does.
 nlohmann::json parse_json_stream(std::istream& in, const std::string& where);
+
+// A JSON file the user named (a cluster profile, a sweep preset, a plan), read as
+// parse_json_stream reads it. Every problem is a UsageError: `if_folder` when `path` is a folder,
+// "cannot read WHAT PATH" when it cannot be opened, "PATH: not valid JSON: ..." otherwise.
+nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view what,
+                              const std::string& if_folder);
 
 }  // namespace scalebench

@@ -1,7 +1,5 @@
 #include "records/sweep_preset.hpp"
 
-#include <fstream>
-
 #include <fmt/format.h>
 
 #include "records/cluster_profile.hpp"
@@ -57,17 +55,9 @@ fs::path find_sweep_preset(const std::string& name_or_path) {
 
 SweepPreset load_sweep_preset(const std::string& name_or_path) {
   const fs::path path = find_sweep_preset(name_or_path);
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw UsageError(fmt::format("sweep preset {} is a folder; give a preset JSON file", path.string()));
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read sweep preset {}", path.string()));
-  nlohmann::json j;
-  try {
-    j = parse_json_stream(in, path.string());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-  }
+  const nlohmann::json j = read_json_file(
+      path, "sweep preset",
+      fmt::format("sweep preset {} is a folder; give a preset JSON file", path.string()));
   return parse_sweep_preset(j, "sweep preset " + name_or_path);
 }
 

@@ -401,18 +401,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
 
 Plan read_plan(const fs::path& plan_json) {
   if (plan_json.empty()) throw UsageError("give the plan: DIR/plan.json (written by scalebench plan)");
-  std::error_code ec;
-  if (fs::is_directory(plan_json, ec))
-    throw UsageError(fmt::format("{} is a folder; give the plan file in it ({})", plan_json.string(),
-                                 (plan_json / "plan.json").string()));
-  std::ifstream in(plan_json);
-  if (!in) throw UsageError(fmt::format("cannot read plan {}", plan_json.string()));
-  json j;
-  try {
-    j = parse_json_stream(in, plan_json.string());
-  } catch (const json::parse_error& e) {
-    throw UsageError(fmt::format("{}: not valid JSON: {}", plan_json.string(), e.what()));
-  }
+  const json j = read_json_file(plan_json, "plan",
+                                fmt::format("{} is a folder; give the plan file in it ({})",
+                                            plan_json.string(), (plan_json / "plan.json").string()));
   return plan_from_json(j, plan_json.string());
 }
 

@@ -46,6 +46,21 @@ std::optional<double> expected_rate(const nlohmann::json& profile) {
   return rate > 0 ? std::optional<double>(rate) : std::nullopt;
 }
 
+// A weak-scaling curve of `cluster` in dir/results, reported with the profiles of `profiles`.
+void report_curve(const TempDir& dir, const std::string& cluster, const fs::path& profiles,
+                  const std::vector<std::pair<std::int64_t, double>>& exposed_by_gpus) {
+  testing::FixturePoint base;
+  base.cluster = cluster;
+  base.gpu_model = "GPU";
+  testing::write_weak_curve(dir / "results", base, exposed_by_gpus);
+  ReportOptions options;
+  options.inputs = {dir / "results"};
+  options.out = dir / "out";
+  options.gnuplot = "/nonexistent/gnuplot";
+  options.cluster_profiles = profiles;
+  run_report(options);
+}
+
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
   EXPECT_NE(it, header.end()) << name;
@@ -64,16 +79,7 @@ TEST(ReportPricing, EveryShippedProfilePricesItsClustersResults) {
     ASSERT_EQ(name, path.stem().string());
 
     TempDir dir;
-    testing::FixturePoint base;
-    base.cluster = name;
-    base.gpu_model = "GPU";
-    testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}, {4, 10.0}});
-    ReportOptions options;
-    options.inputs = {dir / "results"};
-    options.out = dir / "out";
-    options.gnuplot = "/nonexistent/gnuplot";
-    options.cluster_profiles = kShippedProfiles;
-    run_report(options);
+    report_curve(dir, name, kShippedProfiles, {{1, 0.0}, {2, 5.0}, {4, 10.0}});
 
     const auto rows = testing::parse_csv(read_text(dir / "out" / "summary.csv"));
     ASSERT_EQ(rows.size(), 4u);
@@ -99,19 +105,11 @@ TEST(ReportPricing, EveryShippedProfilePricesItsClustersResults) {
 
 TEST(ReportPricing, ABrokenProfileIsBadInputNamingItsKey) {
   TempDir dir;
-  testing::FixturePoint base;
-  base.cluster = "puhti";
-  testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}});
   // The key the report read before issue 11: a profile carrying it is refused, not ignored.
   testing::write_text(dir / "clusters" / "puhti.json",
                       R"({"name": "puhti", "billing": {"units_per_gpu_hour": 60}})");
-  ReportOptions options;
-  options.inputs = {dir / "results"};
-  options.out = dir / "out";
-  options.gnuplot = "/nonexistent/gnuplot";
-  options.cluster_profiles = dir / "clusters";
   try {
-    run_report(options);
+    report_curve(dir, "puhti", dir / "clusters", {{1, 0.0}, {2, 5.0}});
     FAIL() << "a profile the reader refuses must stop the report";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("puhti.json"), std::string::npos) << e.what();
@@ -121,15 +119,7 @@ TEST(ReportPricing, ABrokenProfileIsBadInputNamingItsKey) {
 
 TEST(ReportPricing, AClusterNameThatIsAPathPricesNothing) {
   TempDir dir;
-  testing::FixturePoint base;
-  base.cluster = "../clusters/puhti";
-  testing::write_weak_curve(dir / "results", base, {{1, 0.0}, {2, 5.0}});
-  ReportOptions options;
-  options.inputs = {dir / "results"};
-  options.out = dir / "out";
-  options.gnuplot = "/nonexistent/gnuplot";
-  options.cluster_profiles = kShippedProfiles;
-  run_report(options);
+  report_curve(dir, "../clusters/puhti", kShippedProfiles, {{1, 0.0}, {2, 5.0}});
   const auto rows = testing::parse_csv(read_text(dir / "out" / "summary.csv"));
   const std::size_t billing = column(rows[0], "billing_units_per_1000_steps");
   for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][billing], "");
