@@ -139,9 +139,3 @@ TEST(HostStagingCommunicator, SumsThreeDevicesOnOneGpu) {
 
 }  // namespace
 }  // namespace scalebench
-
-int main(int argc, char** argv) {
-  scalebench::MpiWorld world(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

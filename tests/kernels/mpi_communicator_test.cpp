@@ -112,9 +112,3 @@ TEST(MpiCommunicator, WrongBufferCountIsRefused) {
 
 }  // namespace
 }  // namespace scalebench
-
-int main(int argc, char** argv) {
-  scalebench::MpiWorld world(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
