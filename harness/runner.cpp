@@ -379,6 +379,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   RunMeasurements in{.compute_ms = compute_ms,
                      .communication_ms = comm_ms,
                      .full_ms = full_ms,
+                     .buckets = {},
                      .participants = dp.participants(),
                      .gradient_bytes = double(record.model.gradient_bytes),
                      .global_batch = record.point.global_batch,
