@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -151,7 +152,16 @@ void apply_command_line(PlanArgs& a, CLI::App& cmd) {
   if (given("--account")) a.spec.account = a.account;
   if (given("--partition")) a.spec.partition = a.partition;
   if (given("--node-type")) a.spec.node_type = a.node_type;
+#ifdef SCALEBENCH_REPORT_ONLY
+  // This build runs no points: $SCALEBENCH_RUN_BINARY names the full build a login node's plans
+  // run when --binary is not given (checked as --binary is).
+  if (!given("--binary")) {
+    if (const char* env = std::getenv("SCALEBENCH_RUN_BINARY"); env && *env) a.binary = env;
+  }
+  if (given("--binary") || !a.binary.empty()) {
+#else
   if (given("--binary")) {
+#endif
     if (a.binary.empty())
       throw UsageError("--binary: give the scalebench the scripts run (a path, or a name on the "
                        "compute nodes' PATH); default: this program");
@@ -175,7 +185,10 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
   apply_command_line(a, cmd);
   if (a.spec.workloads.empty()) throw UsageError("plan: --workloads is required (or a --preset naming them)");
   if (a.spec.gpus.empty()) throw UsageError("plan: --gpus is required (or a --preset naming them)");
+#ifndef SCALEBENCH_REPORT_ONLY
+  // A report-only build runs no points: its plans need --binary (make_plan says so).
   if (a.spec.binary.empty()) a.spec.binary = this_program().string();
+#endif
 
   ClusterProfile cluster = find_cluster_profile(a.cluster);
   plan::Plan p = plan::make_plan(a.spec, cluster, workload_catalog());
@@ -274,6 +287,9 @@ void add_plan_commands(CLI::App& app) {
   sweep_cmd->add_flag("--force", sweep_opts->force, "Rerun points whose result exists");
   sweep_cmd->add_option("--mpirun", sweep_opts->mpirun, "The mpirun program");
   sweep_cmd->callback([sweep_plan_path, sweep_opts] {
+#ifdef SCALEBENCH_REPORT_ONLY
+    sweep_opts->binary_from_plan = true;  // this build runs no points: the plan's scalebench does
+#endif
     auto sum = plan::run_sweep(*sweep_plan_path, *sweep_opts, std::cout);
     if (sum.interrupted_by != 0) {
       // main prints nothing for CLI::RuntimeError: the one line is ours, the status 128 + signal.

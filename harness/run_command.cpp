@@ -22,6 +22,7 @@
 #include "harness/launch.hpp"
 #include "harness/plan/planned_run.hpp"
 #include "records/result.hpp"
+#include "workloads/strategies.hpp"
 #include "harness/run_options.hpp"
 #include "harness/runner.hpp"
 #include "harness/system_info.hpp"
@@ -691,8 +692,10 @@ void add_run_command(CLI::App& app, int argc, char** argv) {
   CLI::App* run = app.add_subcommand(
       "run", "Run synthetic training steps of one point and write one result file");
   run->add_option("--workload", o.workload, "mnist_cnn, resnet50 or vit_b16");
-  run->add_option("--strategy", o.strategy, "ddp (one process per device) or mirrored (one "
-                                            "process per node driving all its devices)")
+  std::string strategy_help;
+  for (const StrategyInfo& s : strategies())
+    strategy_help += fmt::format("{}{}: {}", strategy_help.empty() ? "" : "; ", s.name, s.description);
+  run->add_option("--strategy", o.strategy, strategy_help)
       ->capture_default_str();
   run->add_option("--backend", o.backend, "cpu, cuda or hip (default: the best one present)");
   run->add_option("--precision", o.precision, "fp32, tf32, bf16 or fp16")->capture_default_str();

@@ -64,7 +64,9 @@ MeasuredFields measure_run(const RunMeasurements& in) {
   const double compute = m.compute.median_ms;
   const double allreduce = m.communication_phase.median_ms;
 
-  const double samples_per_s = double(in.global_batch) / (full / 1e3);
+  // A step of no measurable time has no throughput (0, not inf: JSON has no infinity and the
+  // reader would refuse the record).
+  const double samples_per_s = full > 0 ? double(in.global_batch) / (full / 1e3) : 0.0;
   m.throughput = Throughput{samples_per_s, samples_per_s / double(in.devices)};
 
   const double factor = bus_factor(in.participants);

@@ -1,4 +1,4 @@
-// JSON mapping, validation, durable atomic writing and the per-point lock of result records.
+// JSON mapping and the strict reading of result records (writing: records/durable_file).
 #include "records/result.hpp"
 
 #include <fmt/format.h>
@@ -10,14 +10,9 @@
 #include "records/vocabulary.hpp"
 
 
-#include <array>
-#include <cstdio>
-
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <stdexcept>
-#include <system_error>
 #include <string_view>
 
 namespace scalebench {

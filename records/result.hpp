@@ -1,5 +1,5 @@
 // The result record (schema scalebench.result/1): one JSON file per run point. See docs/results.md.
-// This target depends on nlohmann-json alone so that reports/ can read results on a login node.
+// records/ depends on nlohmann-json and fmt alone, so reports/ reads results on a login node.
 #pragma once
 
 #include <cstddef>

@@ -32,7 +32,12 @@ std::optional<double> profile_billing(const fs::path& dir, const std::string& cl
   if (!is_name(cluster)) return std::nullopt;
   const fs::path path = dir / (cluster + ".json");
   if (!fs::is_regular_file(path)) return std::nullopt;
-  return billing_per_gpu_hour(load_cluster_profile_file(path));
+  const ClusterProfile profile = load_cluster_profile_file(path);
+  if (profile.name != cluster)
+    throw UsageError(fmt::format("cluster profile {} is named '{}', not '{}': a result's cluster "
+                                 "is priced by the profile of that name",
+                                 path.string(), printable(profile.name), printable(cluster)));
+  return billing_per_gpu_hour(profile);
 }
 
 std::map<std::string, double> billing_by_system(const ReportOptions& options,

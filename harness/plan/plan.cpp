@@ -68,13 +68,17 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatal
   if (s.account) require_name(*s.account, "--account");
   if (s.partition) require_name(*s.partition, "--partition");
   if (s.node_type) require_name(*s.node_type, "--node-type");
-  if (s.binary.empty()) throw UsageError("plan: no scalebench binary to put in the scripts");
   shell_quote(s.binary);  // refuses control characters
   parse_time_limit(s.time, "--time");
   if (c.uses_slurm() && c.account_required && !s.account) {
     // The site bills a project; a script without one is rejected at submission.
     throw UsageError(fmt::format("plan: cluster {} needs --account (the project to bill)", c.name));
   }
+  // Last, so that every other mistake is named first (a report-only build leaves it empty).
+  if (s.binary.empty())
+    throw UsageError("plan: no scalebench to put in the scripts: give --binary PATH, a full "
+                     "scalebench build (a report-only build runs no points; SCALEBENCH_RUN_BINARY "
+                     "sets its default)");
 }
 
 std::string job_name(std::size_t index, const JobShape& s) {

@@ -18,6 +18,7 @@
 #include "harness/plan/process.hpp"
 #include "records/result.hpp"
 #include "records/errors.hpp"
+#include "records/script_safety.hpp"
 
 namespace scalebench::plan {
 namespace fs = std::filesystem;
@@ -114,6 +115,16 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
                                        : &out == &std::cerr ? isatty(STDERR_FILENO) != 0
                                                             : false);
   fs::path binary = options.binary;
+  if (binary.empty() && options.binary_from_plan) {
+    const auto found = find_program(plan.spec.binary);
+    std::error_code ec;
+    if (!found || fs::equivalent(*found, "/proc/self/exe", ec))
+      throw UsageError(fmt::format(
+          "sweep: this scalebench is a report-only build and runs no points, and the plan runs "
+          "'{}'; plan again with --binary naming a full scalebench build",
+          printable(plan.spec.binary)));
+    binary = *found;
+  }
   if (binary.empty()) binary = fs::read_symlink("/proc/self/exe");
 
   SweepSummary sum;

@@ -17,6 +17,9 @@ inline constexpr std::chrono::seconds kSignalGrace{10};
 struct SweepOptions {
   bool force = false;                 // rerun points whose result exists
   std::filesystem::path binary;       // the scalebench to run (default: this program)
+  // Without `binary`: run the plan's scalebench instead of this program (a report-only build,
+  // which runs no points itself). Refused when that is this program.
+  bool binary_from_plan = false;
   std::string mpirun = "mpirun";
   std::optional<bool> terminal;       // progress style; default: whether `out` is a terminal
   std::chrono::seconds signal_grace = kSignalGrace;

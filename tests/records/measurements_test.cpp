@@ -129,6 +129,17 @@ TEST(MeasureRun, AllReduceOfNoTimeIsFullyOverlappedWithoutBandwidth) {
   EXPECT_EQ(m.communication.buckets[0].algbw_gbps, 0.0);
 }
 
+// JSON has no infinity: an inf here would be written as null and the record refused on reading.
+TEST(MeasureRun, AStepOfNoTimeHasNoThroughputRatherThanInfinity) {
+  RunMeasurements in = two_ranks();
+  in.compute_ms = {0, 0, 0};
+  in.full_ms = {0, 0, 0};
+  const MeasuredFields m = measure_run(in);
+  EXPECT_EQ(m.throughput.samples_per_s, 0.0);
+  EXPECT_EQ(m.throughput.samples_per_s_per_device, 0.0);
+  EXPECT_EQ(m.communication.share, 0.0);
+}
+
 TEST(MeasureRun, BucketsTakeTheirMedianStepAndKeepTheirOrder) {
   RunMeasurements in = two_ranks();
   in.participants = 4;

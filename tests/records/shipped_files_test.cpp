@@ -92,3 +92,33 @@ TEST(SweepPresetReader, RefusesWrongTypesUnknownWordsAndKeys) {
 
 }  // namespace
 }  // namespace scalebench
+
+namespace scalebench {
+namespace {
+
+// The rate the report prices a GPU-hour at: GPUs, the cores and memory a job asks per GPU, and a
+// GPU's share of a node rate (of the first node type with GPUs).
+TEST(BillingRate, EveryRatePartCounts) {
+  ClusterProfile c;
+  c.billing.unit = "BU";
+  c.resources.cpus_per_gpu = 10;
+  c.resources.memory_per_gpu_gb = 80;
+  NodeType cpu_only;
+  cpu_only.gpus = 0;
+  NodeType gpu_node;
+  gpu_node.gpus = 4;
+  c.node_types = {cpu_only, gpu_node};
+  EXPECT_FALSE(billing_per_gpu_hour(c).has_value()) << "no rate at all prices nothing";
+  c.billing.per_gpu_hour = 60;
+  EXPECT_DOUBLE_EQ(*billing_per_gpu_hour(c), 60.0);
+  c.billing.per_core_hour = 1;
+  c.billing.per_gib_hour = 0.1;
+  EXPECT_DOUBLE_EQ(*billing_per_gpu_hour(c), 60.0 + 10.0 + 8.0);
+  c.billing.per_node_hour = 20;
+  EXPECT_DOUBLE_EQ(*billing_per_gpu_hour(c), 60.0 + 10.0 + 8.0 + 5.0);
+  c.billing.unit = "none";
+  EXPECT_FALSE(billing_per_gpu_hour(c).has_value()) << "unit none bills nothing";
+}
+
+}  // namespace
+}  // namespace scalebench

@@ -112,7 +112,23 @@ TEST(ReportPricing, ABrokenProfileIsBadInputNamingItsKey) {
     report_curve(dir, "puhti", dir / "clusters", {{1, 0.0}, {2, 5.0}});
     FAIL() << "a profile the reader refuses must stop the report";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("puhti.json"), std::string::npos) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find("puhti.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("\"schema\""), std::string::npos) << "names the first key it lacks: " << what;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST(ReportPricing, AProfileNamedForAnotherClusterIsRefused) {
+  TempDir dir;
+  fs::create_directories(dir / "clusters");
+  fs::copy_file(kShippedProfiles / "mahti.json", dir / "clusters" / "puhti.json");
+  try {
+    report_curve(dir, "puhti", dir / "clusters", {{1, 0.0}, {2, 5.0}});
+    FAIL() << "mahti's rates must not price puhti's results";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("is named 'mahti', not 'puhti'"), std::string::npos)
+        << e.what();
   }
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
