@@ -11,20 +11,23 @@ cd "$(dirname "$0")/.."
 build=${SANITIZE_BUILD_DIR:-build-asan}
 jobs=${SANITIZE_JOBS:-$(nproc)}
 
+# mpirun refuses root unless told; idle OpenMP threads sleep (as scripts/test.sh).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+# Set before the build too: listing a test binary's tests runs it (an MPI test initialises MPI,
+# whose leaks LeakSanitizer would report at exit and fail the build).
+# exitcode 86/87: a sanitizer report never looks like the exit status 1 or 2 a test expects.
+# Leaks are not checked: Open MPI leaks at exit from MCA components it has already dlclose()d,
+# so LeakSanitizer sees "<unknown module>" frames that no suppression by library name can match.
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:exitcode=86
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCALEBENCH_GPU=none \
   -DSCALEBENCH_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$build" -j "$jobs"
 
-# mpirun refuses root unless told; idle OpenMP threads sleep (as scripts/test.sh).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
-# exitcode 86/87: a sanitizer report never looks like the exit status 1 or 2 a test expects.
-# Leaks are not checked: Open MPI leaks at exit from MCA components it has already dlclose()d,
-# so LeakSanitizer sees "<unknown module>" frames that no suppression by library name can match.
-export ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:exitcode=86
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 # The 4-rank fault tests (mpi.faults.np4.*, and mpi.fault.* which run 4 ranks): under ASan, four
 # ranks on 2 cores may not finish MPI start-up within those tests' 5 or 10 s timeout, so the run
 # ends correctly as a start-up timeout instead of the fault the test injects (seen in CI: a
