@@ -72,8 +72,12 @@ class Sweep : public ::testing::Test {
     std::chrono::steady_clock::duration took;
   };
   Interrupted sweep_interrupted_by(int sig) {
+    // Sent also when the stand-in never says it started, so that the sweep ends (the test then
+    // fails on what the point should have done) instead of running every point to its end.
+    bool saw_start = false;
     std::thread signaller([&] {
-      if (wait_for(tmp_.path() / "started", std::chrono::seconds(20))) kill(getpid(), sig);
+      saw_start = wait_for(tmp_.path() / "started", std::chrono::seconds(20));
+      kill(getpid(), sig);
     });
     std::ostringstream out;
     const auto started = std::chrono::steady_clock::now();
@@ -81,6 +85,7 @@ class Sweep : public ::testing::Test {
     r.took = std::chrono::steady_clock::now() - started;
     signaller.join();
     r.text = out.str();
+    EXPECT_TRUE(saw_start) << "the stand-in run did not start within 20 s";
     return r;
   }
 
