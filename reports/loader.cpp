@@ -3,6 +3,7 @@
 #include "reports/loader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
 #include <fstream>

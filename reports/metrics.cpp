@@ -2,6 +2,7 @@
 #include "reports/metrics.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
 #include <functional>

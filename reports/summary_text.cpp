@@ -1,5 +1,6 @@
 // summary.txt: plain-language paragraphs a researcher can paste into a proposal.
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
 

@@ -1,5 +1,6 @@
 // What the HTML and Markdown documents share: tables, workload order, input summary, notes.
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
 

@@ -1,0 +1,1 @@
+# cmake --install rules (filled in by issue 12).
