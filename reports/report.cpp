@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "records/cluster_profile.hpp"
 #include "records/script_safety.hpp"
 #include "records/errors.hpp"
@@ -43,12 +41,14 @@ std::optional<double> profile_billing(const fs::path& dir, const std::string& cl
 std::map<std::string, double> billing_by_system(const ReportOptions& options,
                                                 const ResultSet& results) {
   std::map<std::string, double> billing;
+  std::map<std::string, std::optional<double>> by_cluster;  // each profile read once
   for (const auto& [label, system] : results.systems) {
     if (options.billing_units_per_gpu_hour) {
       billing[label] = *options.billing_units_per_gpu_hour;
     } else if (options.cluster_profiles && system.cluster) {
-      if (auto units = profile_billing(*options.cluster_profiles, *system.cluster))
-        billing[label] = *units;
+      auto [it, fresh] = by_cluster.try_emplace(*system.cluster);
+      if (fresh) it->second = profile_billing(*options.cluster_profiles, *system.cluster);
+      if (it->second) billing[label] = *it->second;
     }
   }
   return billing;
