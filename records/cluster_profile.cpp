@@ -14,10 +14,7 @@
 #include "records/vocabulary.hpp"
 #include "records/json_text.hpp"
 #include "records/errors.hpp"
-
-#ifndef SCALEBENCH_CONFIG_DIR
-#define SCALEBENCH_CONFIG_DIR ""
-#endif
+#include "records/search_path.hpp"
 
 namespace scalebench {
 namespace fs = std::filesystem;
@@ -262,25 +259,7 @@ ClusterProfile load_cluster_profile_file(const fs::path& path) {
 }
 
 std::vector<fs::path> cluster_search_path() {
-  std::vector<fs::path> dirs;
-  if (const char* env = std::getenv("SCALEBENCH_CLUSTERS")) {
-    std::string s = env;
-    std::size_t i = 0;
-    while (i <= s.size()) {
-      auto j = s.find(':', i);
-      if (j == std::string::npos) j = s.size();
-      if (j > i) dirs.emplace_back(s.substr(i, j - i));
-      i = j + 1;
-    }
-  }
-  if (const char* home = std::getenv("HOME"))
-    dirs.push_back(fs::path(home) / ".config/scalebench/clusters");
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share/scalebench/clusters");
-  if (std::string(SCALEBENCH_CONFIG_DIR).size() > 0)
-    dirs.push_back(fs::path(SCALEBENCH_CONFIG_DIR) / "clusters");
-  return dirs;
+  return data_search_path("clusters", "SCALEBENCH_CLUSTERS");
 }
 
 ClusterProfile find_cluster_profile(const std::string& name_or_path) {

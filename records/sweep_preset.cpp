@@ -1,11 +1,15 @@
+// Sweep presets: strict reading and lookup by name on their search path.
 #include "records/sweep_preset.hpp"
 
-#include <fmt/format.h>
+#include <set>
 
-#include "records/cluster_profile.hpp"
+#include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
+
 #include "records/errors.hpp"
 #include "records/json_fields.hpp"
 #include "records/json_text.hpp"
+#include "records/search_path.hpp"
 #include "records/script_safety.hpp"
 #include "records/vocabulary.hpp"
 
@@ -39,18 +43,37 @@ SweepPreset parse_sweep_preset(const nlohmann::json& j, const std::string& where
   return p;
 }
 
+std::vector<fs::path> sweep_search_path() { return data_search_path("sweeps", "SCALEBENCH_SWEEPS"); }
+
 fs::path find_sweep_preset(const std::string& name_or_path) {
   if (name_or_path.empty())
     throw UsageError("--preset: give a preset name (configs/sweeps/NAME.json) or a path to one");
   if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json"))
     return name_or_path;
   require_name(name_or_path, "--preset");
-  for (const fs::path& dir : cluster_search_path()) {
-    const fs::path candidate = dir.parent_path() / "sweeps" / (name_or_path + ".json");
+  const std::vector<fs::path> dirs = sweep_search_path();
+  for (const fs::path& dir : dirs) {
+    const fs::path candidate = dir / (name_or_path + ".json");
     std::error_code ec;
-    if (fs::exists(candidate, ec)) return candidate;
+    if (fs::is_regular_file(candidate, ec)) return candidate;
   }
-  throw UsageError(fmt::format("no sweep preset '{}' in configs/sweeps", name_or_path));
+  const std::vector<std::string> names = sweep_preset_names();
+  throw UsageError(fmt::format("no sweep preset '{}' (known: {}; looked in {})", name_or_path,
+                               names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")),
+                               joined_folders(dirs)));
+}
+
+std::vector<std::string> sweep_preset_names() {
+  std::set<std::string> names;
+  for (const fs::path& dir : sweep_search_path()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      std::error_code file_ec;
+      if (e.path().extension() == ".json" && e.is_regular_file(file_ec)) names.insert(e.path().stem().string());
+    }
+  }
+  return {names.begin(), names.end()};
 }
 
 SweepPreset load_sweep_preset(const std::string& name_or_path) {
