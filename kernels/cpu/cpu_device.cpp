@@ -1,4 +1,5 @@
-// The CPU backend: GEMMs through the BLAS library (OpenBLAS), memory passes as OpenMP loops.
+// The CPU backend: GEMMs through the BLAS library (OpenBLAS, FlexiBLAS, BLIS, any CBLAS), memory
+// passes as OpenMP loops.
 #include "kernels/cpu/cpu_device.hpp"
 
 #include <cblas.h>
@@ -6,19 +7,89 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <new>
 #include <string>
 
 #include <fmt/format.h>
+
+// The vendor's own calls (versions, thread counts) only where cmake/dependencies.cmake found that
+// they link; any other CBLAS gets the portable facts: its name and OpenMP's thread count.
+#if defined(SCALEBENCH_BLAS_BLIS)
+#include <blis.h>
+#elif defined(SCALEBENCH_BLAS_FLEXIBLAS)
+// Declared here: flexiblas_api.h is not installed beside cblas.h everywhere.
+extern "C" int flexiblas_current_backend(char* name, std::size_t len);
+extern "C" int flexiblas_get_num_threads(void);
+extern "C" void flexiblas_set_num_threads(int num);
+extern "C" void flexiblas_get_version(int* major, int* minor, int* patch);
+#endif
+#ifndef SCALEBENCH_BLAS_VENDOR
+#define SCALEBENCH_BLAS_VENDOR "unknown"
+#endif
 
 #include "kernels/device_constants.hpp"
 #include "records/errors.hpp"
 
 namespace scalebench {
 namespace {
+
+// CBLAS's integer: OpenBLAS names it (32 or 64 bits as built); LP64 elsewhere.
+#if defined(SCALEBENCH_BLAS_OPENBLAS)
+using BlasInt = blasint;
+#else
+using BlasInt = int;
+#endif
+
+// The library's own version facts for the record (system.versions); none for a plain CBLAS.
+void add_blas_versions(std::map<std::string, std::string>& versions) {
+#if defined(SCALEBENCH_BLAS_OPENBLAS)
+  versions["openblas"] = OPENBLAS_VERSION;
+  versions["openblas_config"] = openblas_get_config();
+#elif defined(SCALEBENCH_BLAS_BLIS)
+  versions["blis"] = bli_info_get_version_str();
+#elif defined(SCALEBENCH_BLAS_FLEXIBLAS)
+  int major = 0, minor = 0, patch = 0;
+  flexiblas_get_version(&major, &minor, &patch);
+  versions["flexiblas"] = fmt::format("{}.{}.{}", major, minor, patch);
+  char backend[128] = {};
+  if (flexiblas_current_backend(backend, sizeof backend) > 0) versions["flexiblas_backend"] = backend;
+#else
+  (void)versions;
+#endif
+}
+
+// The threads a GEMM uses: the library's count where it keeps one, else OpenMP's (an OpenMP
+// build of the library follows omp_set_num_threads; a serial one uses 1 whatever this says).
+int blas_threads() {
+#if defined(SCALEBENCH_BLAS_OPENBLAS)
+  return openblas_get_num_threads();
+#elif defined(SCALEBENCH_BLAS_BLIS)
+  // BLIS keeps -1 ("not set": its environment variables decide, else 1 thread) until set.
+  const auto n = bli_thread_get_num_threads();
+  return n > 0 ? int(n) : 1;
+#elif defined(SCALEBENCH_BLAS_FLEXIBLAS)
+  return flexiblas_get_num_threads();
+#else
+  return omp_get_max_threads();
+#endif
+}
+
+void set_blas_threads(int threads) {
+#if defined(SCALEBENCH_BLAS_OPENBLAS)
+  openblas_set_num_threads(threads);
+#elif defined(SCALEBENCH_BLAS_BLIS)
+  bli_thread_set_num_threads(threads);
+#elif defined(SCALEBENCH_BLAS_FLEXIBLAS)
+  flexiblas_set_num_threads(threads);
+#else
+  (void)threads;  // omp_set_num_threads, called beside this, is what an OpenMP BLAS follows
+#endif
+}
 
 // A line of /proc/meminfo in bytes ("MemTotal:", "MemAvailable:"); 0 when absent.
 std::int64_t meminfo_bytes(const std::string& wanted) {
@@ -41,9 +112,9 @@ class CpuDevice final : public Device {
     info.backend = "cpu";
     info.model = cpu_model_name();
     info.memory_bytes = meminfo_bytes("MemTotal:");
-    info.versions["openblas"] = OPENBLAS_VERSION;
-    info.versions["openblas_config"] = openblas_get_config();
-    info.versions["blas_threads"] = std::to_string(openblas_get_num_threads());
+    info.versions["blas_vendor"] = SCALEBENCH_BLAS_VENDOR;
+    add_blas_versions(info.versions);
+    info.versions["blas_threads"] = std::to_string(blas_threads());
     return info;
   }
 
@@ -76,14 +147,14 @@ class CpuDevice final : public Device {
     const float* pa = static_cast<const float*>(a);
     const float* pb = static_cast<const float*>(b);
     float* pc = static_cast<float*>(c);
-    const blasint lda = blasint(op.trans_a ? op.m : op.k);
-    const blasint ldb = blasint(op.trans_b ? op.k : op.n);
-    const blasint ldc = blasint(op.n);
+    const BlasInt lda = BlasInt(op.trans_a ? op.m : op.k);
+    const BlasInt ldb = BlasInt(op.trans_b ? op.k : op.n);
+    const BlasInt ldc = BlasInt(op.n);
     const float beta = op.accumulate ? 1.0f : 0.0f;
     for (std::int64_t i = 0; i < op.batch; ++i) {
       cblas_sgemm(CblasRowMajor, op.trans_a ? CblasTrans : CblasNoTrans,
-                  op.trans_b ? CblasTrans : CblasNoTrans, blasint(op.m), blasint(op.n),
-                  blasint(op.k), 1.0f, pa + i * op.m * op.k, lda, pb + i * op.k * op.n, ldb, beta,
+                  op.trans_b ? CblasTrans : CblasNoTrans, BlasInt(op.m), BlasInt(op.n),
+                  BlasInt(op.k), 1.0f, pa + i * op.m * op.k, lda, pb + i * op.k * op.n, ldb, beta,
                   pc + i * op.m * op.n, ldc);
     }
   }
@@ -278,11 +349,14 @@ std::string cpu_model_name() {
 }
 
 void configure_cpu_threads(int processes_on_node) {
-  if (std::getenv("OMP_NUM_THREADS") || std::getenv("OPENBLAS_NUM_THREADS")) return;
+  for (const char* chosen : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS",
+                             "FLEXIBLAS_NUM_THREADS"}) {
+    if (std::getenv(chosen)) return;
+  }
   const int cores = omp_get_num_procs();
   const int threads = std::max(1, cores / std::max(1, processes_on_node));
   omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
+  set_blas_threads(threads);
 }
 
 int cpu_threads() { return omp_get_max_threads(); }
