@@ -148,7 +148,7 @@ endif()
 # MPI::MPI_CXX, and the definitions keep mpi.h from pulling them in when CXX=mpicxx, where FindMPI
 # adds no flags of its own.
 set(MPI_CXX_SKIP_MPICXX ON CACHE BOOL "Leave out the MPI C++ bindings (scalebench uses the C API)")
-add_compile_definitions(OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
+add_compile_definitions(OMPI_SKIP_MPICXX MPICH_SKIP_MPICXX)
 find_package(MPI COMPONENTS CXX)
 if(NOT MPI_CXX_FOUND)
   message(FATAL_ERROR "scalebench: no MPI found for C++ (ranks, bootstrap, the CPU all-reduce).\n"

@@ -55,14 +55,50 @@ function(scalebench_default_cuda_architectures out)
   set(${out} "${archs}" PARENT_SCOPE)
 endfunction()
 
+# The CUDA sources are C++20, which nvcc compiles from CUDA 12 on (and CMake 3.25 knows no C++20
+# flag for nvcc: set below). Checked before enable_language so that `auto` can skip an old toolkit.
+set(SCALEBENCH_MIN_CUDA 12.0)
+function(scalebench_nvcc_version out)
+  execute_process(COMMAND "${CMAKE_CUDA_COMPILER}" --version
+    OUTPUT_VARIABLE text ERROR_QUIET RESULT_VARIABLE rc)
+  set(version "")
+  if(rc EQUAL 0 AND text MATCHES "release ([0-9]+[.][0-9]+)")
+    set(version "${CMAKE_MATCH_1}")
+  endif()
+  set(${out} "${version}" PARENT_SCOPE)
+endfunction()
+
 if(SCALEBENCH_GPU STREQUAL "auto" OR SCALEBENCH_GPU STREQUAL "cuda")
   check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    scalebench_nvcc_version(nvcc_version)
+    if(nvcc_version AND nvcc_version VERSION_LESS SCALEBENCH_MIN_CUDA)
+      string(CONCAT too_old "CUDA >= ${SCALEBENCH_MIN_CUDA} is needed (C++20 in nvcc); ${CMAKE_CUDA_COMPILER} "
+                  "is CUDA ${nvcc_version}. Load a newer toolkit (module load cuda/12.x, or "
+                  "nvhpc/cudatoolkit 12) and configure a fresh build folder, or set "
+                  "CMAKE_CUDA_COMPILER to a CUDA 12+ nvcc")
+      if(SCALEBENCH_GPU STREQUAL "cuda")
+        message(FATAL_ERROR "scalebench: SCALEBENCH_GPU=cuda: ${too_old}")
+      endif()
+      message(WARNING "scalebench: no CUDA backend: ${too_old}")
+      unset(CMAKE_CUDA_COMPILER CACHE)
+      unset(CMAKE_CUDA_COMPILER)
+    endif()
+  endif()
   if(CMAKE_CUDA_COMPILER)
     if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES OR CMAKE_CUDA_ARCHITECTURES STREQUAL "")
       scalebench_default_cuda_architectures(default_archs)
       set(CMAKE_CUDA_ARCHITECTURES "${default_archs}" CACHE STRING "CUDA architectures to compile for")
     endif()
     enable_language(CUDA)
+    if(NOT CMAKE_CUDA_COMPILER_ID STREQUAL "NVIDIA")
+      message(FATAL_ERROR "scalebench: the CUDA backend needs nvcc (it passes -Xcompiler and -Xptxas), "
+                          "not ${CMAKE_CUDA_COMPILER_ID} ${CMAKE_CUDA_COMPILER}")
+    elseif(CMAKE_CUDA_COMPILER_VERSION VERSION_LESS SCALEBENCH_MIN_CUDA)
+      message(FATAL_ERROR "scalebench: CUDA >= ${SCALEBENCH_MIN_CUDA} is needed (C++20 in nvcc); "
+                          "${CMAKE_CUDA_COMPILER} is ${CMAKE_CUDA_COMPILER_VERSION}. Load a newer "
+                          "toolkit (module load cuda/12.x) and configure a fresh build folder")
+    endif()
     # The project's warning flags are host-compiler flags: nvcc takes them through -Xcompiler.
     get_directory_property(project_options COMPILE_OPTIONS)
     set(wrapped_options "")
@@ -122,6 +158,10 @@ endif()
 # enable_language(HIP) needs ROCm's clang and ROCm's hip-lang package under its root
 # (<rocm>/lib/cmake/hip-lang). Debian 12's hipcc packages lack that layout: there the HIP
 # kernels are compile-checked by scripts/hip_compile_check.sh instead (see tests/gpu).
+# ROCm >= 6.0: the GEMMs call hipBLAS 2's API (hipblasGemmStridedBatchedEx with
+# hipblasComputeType_t, ROCm 6.0's hipBLAS 2.0), without which no workload runs; ROCm 6's clang
+# (17+) also compiles the C++20 sources. LUMI and Frontier have ROCm 6 modules.
+set(SCALEBENCH_MIN_ROCM 6.0)
 if(NOT SCALEBENCH_HAVE_CUDA AND (SCALEBENCH_GPU STREQUAL "auto" OR SCALEBENCH_GPU STREQUAL "hip"))
   set(hip_usable OFF)
   check_language(HIP)
@@ -145,6 +185,12 @@ if(NOT SCALEBENCH_HAVE_CUDA AND (SCALEBENCH_GPU STREQUAL "auto" OR SCALEBENCH_GP
     set(CMAKE_HIP_STANDARD 20)
     set(CMAKE_HIP_STANDARD_REQUIRED ON)
     find_package(hip CONFIG REQUIRED)
+    if(hip_VERSION VERSION_LESS SCALEBENCH_MIN_ROCM)
+      message(FATAL_ERROR "scalebench: ROCm/HIP >= ${SCALEBENCH_MIN_ROCM} is needed (hipBLAS 2 API for "
+                          "the GEMMs); found HIP ${hip_VERSION} (${hip_DIR}). Load a newer ROCm "
+                          "(module load rocm/6.x, on LUMI: rocm/6.0.3) or configure with "
+                          "-DSCALEBENCH_GPU=none")
+    endif()
     set(SCALEBENCH_HAVE_HIP ON)
     string(REPLACE ";" "," SCALEBENCH_GPU_ARCHITECTURES "${CMAKE_HIP_ARCHITECTURES}")
     list(APPEND SCALEBENCH_GPU_LIBRARIES hip::host ${CMAKE_DL_LIBS})
