@@ -330,10 +330,17 @@ else()
   scalebench_find_blas_vendor("${scalebench_blas_requested}")
 endif()
 if(NOT BLAS_FOUND)
+  set(scalebench_blas_debian "libopenblas-openmp-dev (or libblis-openmp-dev with -DBLA_VENDOR=BLIS)")
+  if(scalebench_blas_requested STREQUAL "FLAME")
+    set(scalebench_blas_debian "libblis-openmp-dev")
+  elseif(scalebench_blas_requested STREQUAL "Generic")
+    set(scalebench_blas_debian "libblas-dev")
+  elseif(scalebench_blas_requested STREQUAL "FlexiBLAS")
+    set(scalebench_blas_debian "libflexiblas-dev (Debian 13; Debian 12 has none); EasyBuild: the FlexiBLAS module of the foss toolchain")
+  endif()
   message(FATAL_ERROR "scalebench: no BLAS found (BLA_VENDOR=${BLA_VENDOR}$ENV{BLA_VENDOR}; "
     "the CPU backend's GEMMs).\n"
-    "  Debian/Ubuntu: apt-get install libopenblas-openmp-dev (or libblis-openmp-dev with "
-    "-DBLA_VENDOR=BLIS)\n"
+    "  Debian/Ubuntu: apt-get install ${scalebench_blas_debian}\n"
     "  A module, Spack or EasyBuild install: load it, or configure with -DOPENBLAS_ROOT=<prefix> "
     "(FLEXIBLAS_ROOT, BLIS_ROOT, BLAS_ROOT) or -DCMAKE_PREFIX_PATH=<prefix>, and "
     "-DBLA_VENDOR=OpenBLAS|FlexiBLAS|BLIS|Generic to choose one")

@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build g++ git                 # build
   nlohmann-json3-dev libcli11-dev libfmt-dev # JSON, command line, formatting
   libopenblas-openmp-dev                     # BLAS for the CPU backend (OpenMP build)
+  libblis-openmp-dev                         # second BLAS: scripts/build_matrix.sh (clang + BLIS)
   libopenmpi-dev openmpi-bin                 # MPI: ranks, bootstrap, CPU all-reduce
   libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
   gnuplot-nox                                # report figures
