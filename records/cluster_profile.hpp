@@ -126,7 +126,7 @@ ClusterProfile load_cluster_profile_file(const std::filesystem::path& path);
 
 // Where profiles are looked up by name, in order (records/search_path.hpp): $SCALEBENCH_CLUSTERS
 // (':'-separated folders), ~/.config/scalebench/clusters, the installed share/scalebench/clusters
-// found from the binary's own location, and — for a binary running in its build tree only — the
+// found from the binary's own location — or, for a binary running in its build tree, instead the
 // source tree's configs/clusters.
 std::vector<std::filesystem::path> cluster_search_path();
 // NAME → the first NAME.json on the search path; a value with '/' or ending in ".json" is a path.

@@ -63,8 +63,9 @@ bool runs_from_build_tree(const SearchInputs& in) {
   if (!is_inside(in.exe->parent_path(), in.build_dir)) return false;
   // A tree installed into the build folder (cmake --install build --prefix build/stage) is an
   // installed binary: it reads what was installed with it, never the checkout.
+  const fs::path installed = installed_data_dir(*in.exe, in.install_bindir, in.install_datadir);
   std::error_code ec;
-  return !fs::is_directory(installed_data_dir(*in.exe, in.install_bindir, in.install_datadir), ec);
+  return !(is_inside(installed, in.build_dir) && fs::is_directory(installed, ec));
 }
 
 std::vector<fs::path> data_search_path(const std::string& kind, const SearchInputs& in) {
@@ -80,8 +81,13 @@ std::vector<fs::path> data_search_path(const std::string& kind, const SearchInpu
     }
   }
   if (in.home && !in.home->empty()) dirs.push_back(*in.home / ".config/scalebench" / kind);
-  if (in.exe) dirs.push_back(installed_data_dir(*in.exe, in.install_bindir, in.install_datadir) / kind);
-  if (runs_from_build_tree(in)) dirs.push_back(in.source_config_dir / kind);
+  // A build-tree binary has no installed tree: what lies at its ../share (beside the build
+  // folder) is none of its business.
+  if (runs_from_build_tree(in)) {
+    dirs.push_back(in.source_config_dir / kind);
+  } else if (in.exe) {
+    dirs.push_back(installed_data_dir(*in.exe, in.install_bindir, in.install_datadir) / kind);
+  }
   return dirs;
 }
 

@@ -29,15 +29,16 @@ std::filesystem::path installed_data_dir(const std::filesystem::path& exe,
                                          const std::filesystem::path& install_bindir,
                                          const std::filesystem::path& install_datadir);
 
-// True when exe lies inside build_dir and has no installed data folder beside it: a binary run from
-// its build tree (harness/scalebench, a test program), not an installed or moved one.
+// True when exe lies inside build_dir and is not part of a tree installed there (one with its own
+// installed data folder inside build_dir): a binary run from its build tree (build/scalebench, a
+// test program), not an installed or moved one.
 bool runs_from_build_tree(const SearchInputs& in);
 
 // The folders searched for files of one kind ("clusters", "sweeps"), in order:
 //   1. each folder of env_folders (':'-separated; empty parts skipped),
 //   2. <home>/.config/scalebench/<kind>,
-//   3. installed_data_dir(exe)/<kind>,
-//   4. <source_config_dir>/<kind>, only when runs_from_build_tree(in).
+//   3. for a binary run from its build tree: <source_config_dir>/<kind>;
+//      for any other: installed_data_dir(exe)/<kind>.
 std::vector<std::filesystem::path> data_search_path(const std::string& kind, const SearchInputs& in);
 
 // The inputs of the running program: env_var's value, $HOME, /proc/self/exe and the compiled-in

@@ -28,7 +28,7 @@ struct SweepPreset {
 SweepPreset parse_sweep_preset(const nlohmann::json& j, const std::string& where);
 // Where presets are looked up by name, in order (records/search_path.hpp): $SCALEBENCH_SWEEPS
 // (':'-separated folders), ~/.config/scalebench/sweeps, the installed share/scalebench/sweeps found
-// from the binary's own location, and — for a binary running in its build tree only — the source
+// from the binary's own location — or, for a binary running in its build tree, instead the source
 // tree's configs/sweeps.
 std::vector<std::filesystem::path> sweep_search_path();
 // NAME → the first NAME.json on the search path; a value with '/' or ending in ".json" is a path.

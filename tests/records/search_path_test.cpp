@@ -81,17 +81,21 @@ TEST(SearchPath, NoHomeAndNoBinaryLeaveOnlyTheEnvironment) {
 TEST(SearchPath, SourceConfigsOnlyForABinaryInsideItsBuildTree) {
   TempDir t;
   const fs::path build = t.path() / "build";
-  fs::create_directories(build / "harness");
   fs::create_directories(build / "tests/records");
   fs::create_directories(t.path() / "prefix/bin");
   fs::create_directories(t.path() / "build-other/harness");
 
-  // The build tree's own binaries (the program and a test program) reach the source configs last.
-  SearchInputs in = inputs(build / "harness/scalebench", build);
+  // The build tree's own binaries (the program and a test program) reach the source configs last,
+  // and not a share/ beside the build folder.
+  fs::create_directories(t.path() / "share/scalebench/clusters");
+  SearchInputs in = inputs(build / "scalebench", build);
+  in.home = t.path() / "home";
   EXPECT_TRUE(runs_from_build_tree(in));
-  EXPECT_EQ(data_search_path("clusters", in).back(), "/src/configs/clusters");
+  EXPECT_EQ(data_search_path("clusters", in),
+            (Paths{t.path() / "home/.config/scalebench/clusters", "/src/configs/clusters"}));
   in.exe = build / "tests/records/records_test";
   EXPECT_EQ(data_search_path("sweeps", in).back(), "/src/configs/sweeps");
+  in.home.reset();
 
   // Installed elsewhere, or in a folder that only starts with the build folder's name: never.
   for (const fs::path& exe : {t.path() / "prefix/bin/scalebench", t.path() / "build-other/harness/scalebench"}) {
@@ -105,11 +109,11 @@ TEST(SearchPath, SourceConfigsOnlyForABinaryInsideItsBuildTree) {
   fs::create_directories(build / "stage/share/scalebench/clusters");
   in.exe = build / "stage/bin/scalebench";
   EXPECT_FALSE(runs_from_build_tree(in));
-  EXPECT_EQ(data_search_path("clusters", in).back(), build / "stage/share/scalebench/clusters");
+  EXPECT_EQ(data_search_path("clusters", in), (Paths{build / "stage/share/scalebench/clusters"}));
 
   // A build tree reached through a symbolic link is the same tree.
   fs::create_symlink(build, t.path() / "link");
-  in.exe = t.path() / "link/harness/scalebench";
+  in.exe = t.path() / "link/scalebench";
   EXPECT_TRUE(runs_from_build_tree(in));
   // No build folder compiled in: no source tree.
   in.build_dir.clear();
