@@ -31,6 +31,7 @@ _scalebench_names() {
 # when it names a program that can run.
 _scalebench_program() {
   local program=${COMP_WORDS[0]}
+  # shellcheck disable=SC2088  # the literal "~/" as typed, not the home folder
   [[ $program == "~/"* ]] && program=$HOME/${program#"~/"}
   command -v -- "$program" >/dev/null 2>&1 && printf '%s\n' "$program"
 }
@@ -71,8 +72,8 @@ _scalebench() {
     prev=${COMP_WORDS[cword - 2]}
   fi
 
-  local subcommands="list run plan submit sweep report"
-  local sub= listing= i word
+  local subcommands=(list run plan submit sweep report)
+  local sub='' listing='' i word
   for (( i = 1; i < cword; i++ )); do
     word=${COMP_WORDS[i]}
     if [[ -z $sub ]]; then
@@ -118,45 +119,49 @@ _scalebench() {
       return 0 ;;  # a number or a name of the user's: nothing to offer
   esac
 
-  local options=
+  local options=()
   case $sub in
     "")
       if [[ $cur == -* ]]; then
         _scalebench_add_matching "$cur" --help --version
       else
-        _scalebench_add_matching "$cur" $subcommands
+        _scalebench_add_matching "$cur" "${subcommands[@]}"
       fi
       return 0 ;;
     list)
       case $listing in
-        "") [[ $cur == -* ]] && options="--help" || { _scalebench_add_matching "$cur" workloads clusters backends; return 0; } ;;
-        workloads | clusters) options="--json --help" ;;
-        backends) options="--help" ;;
+        "")
+          if [[ $cur != -* ]]; then
+            _scalebench_add_matching "$cur" workloads clusters backends
+            return 0
+          fi
+          options=(--help) ;;
+        workloads | clusters) options=(--json --help) ;;
+        backends) options=(--help) ;;
       esac ;;
     run)
-      options="--workload --strategy --backend --precision --batch --global-batch --steps --warmup
+      options=(--workload --strategy --backend --precision --batch --global-batch --steps --warmup
         --image-size --devices --bucket-mb --first-bucket-mb --no-overlap --packs --graph
-        --layer-times --timeout -o --out --force --label --plan --point --help" ;;
+        --layer-times --timeout -o --out --force --label --plan --point --help) ;;
     plan)
-      options="--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
+      options=(--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
         --warmup --image-size --backend --repeat --account --time --max-concurrent --partition
-        --node-type --round --binary --preset --force -o --out --help" ;;
+        --node-type --round --binary --preset --force -o --out --help) ;;
     submit | sweep)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # DIR/plan.json
         return 0
       fi
-      if [[ $sub == submit ]]; then options="--dry-run --sbatch --help"; else options="--force --mpirun --help"; fi ;;
+      if [[ $sub == submit ]]; then options=(--dry-run --sbatch --help); else options=(--force --mpirun --help); fi ;;
     report)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # result folders and files
         return 0
       fi
-      options="-o --out --label --threshold --baseline --formats --min-gain
-        --billing-units-per-gpu-hour --cluster-profiles --help" ;;
+      options=(-o --out --label --threshold --baseline --formats --min-gain
+        --billing-units-per-gpu-hour --cluster-profiles --help) ;;
   esac
-  # $options is this file's own fixed list: splitting it is safe.
-  _scalebench_add_matching "$cur" $options
+  _scalebench_add_matching "$cur" "${options[@]}"
   return 0
 }
 
