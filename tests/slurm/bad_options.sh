@@ -166,7 +166,7 @@ bad "refusing a control character in a script value: 'scale\\nbench'" "${P[@]}" 
 bad "--binary '/bin/tr\\nue' is not an executable file" "${P[@]}" --binary $'/bin/tr\nue'
 bad "--round" "${P[@]}" --round=junk
 # ---- plan: preset and output
-bad "no sweep preset 'nope' in configs/sweeps" plan --cluster local --preset nope -o out
+bad "no sweep preset 'nope' (known: " plan --cluster local --preset nope -o out
 bad "--preset: give a preset name (configs/sweeps/NAME.json) or a path to one" plan --cluster local --preset '' -o out
 bad "cannot read sweep preset ./nope.json" plan --cluster local --preset ./nope.json -o out
 bad "junk.json: not valid JSON" plan --cluster local --preset ./junk.json -o out
