@@ -4,13 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/build_info.hpp"
 #include "harness/list_command.hpp"
 #include "harness/plan_commands.hpp"
 #include "harness/report_command.hpp"
 #ifndef SCALEBENCH_REPORT_ONLY
 #include "harness/run_command.hpp"
 #endif
-#include "harness/version.hpp"
 #include "records/errors.hpp"
 
 int main(int argc, char** argv) {
@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
       "scalebench: how far does data-parallel training scale on this machine, and where does "
       "adding GPUs stop helping?"};
   app.name("scalebench");
-  app.set_version_flag("--version", std::string(kScalebenchVersion) + " (" + kScalebenchGitCommit + ")");
+  // One line of what this binary is (commit, backends, MPI, BLAS), then the compiler and libraries.
+  app.set_version_flag("--version", version_text(build_info()));
   app.require_subcommand(1);
   CLI::App* list = add_list_command(app);
   add_list_clusters(*list);

@@ -320,7 +320,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   DataParallel dp(std::move(config), replica_ptrs, *comm, launch.rank * run.local_devices);
 
   // System facts from every rank.
-  fill_system(record.system, *devices.front(), world, launch, device_indices);
+  fill_system(record.system, *devices.front(), *comm, world, launch, device_indices);
 
   for (std::int64_t s = 0; s < o.warmup; ++s) {
     dp.full_step();

@@ -178,6 +178,7 @@ Provenance read_provenance(JsonFields f) {
   p.start_time = f.opt_str("start_time").value_or("");
   p.end_time = f.opt_str("end_time").value_or("");
   if (auto slurm = f.opt_object("slurm")) p.slurm = read_slurm(std::move(*slurm));
+  p.environment = f.string_map("environment");  // absent in records of 0.2.0 and before
   f.finish();
   return p;
 }
@@ -285,7 +286,8 @@ void to_json(json& j, const ResultRecord& r) {
                      {"command_line", r.provenance.command_line},
                      {"start_time", r.provenance.start_time},
                      {"end_time", r.provenance.end_time},
-                     {"slurm", slurm}};
+                     {"slurm", slurm},
+                     {"environment", r.provenance.environment}};
 }
 
 void from_json(const json& j, ResultRecord& out) {

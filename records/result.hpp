@@ -112,6 +112,9 @@ struct Provenance {
   std::string start_time;  // ISO 8601 UTC
   std::string end_time;
   std::optional<SlurmRecord> slurm;
+  // Rank 0's variables that change communication or compute (NCCL_*, OMP_*, UCX_*, ...;
+  // filtered_environment in harness/system_info.hpp), by name. Empty in records of 0.2.0 and before.
+  std::map<std::string, std::string> environment;
 };
 
 struct Telemetry {

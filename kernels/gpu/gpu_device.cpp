@@ -129,6 +129,9 @@ class GpuDevice final : public Device, public GpuDeviceExtras {
     info.versions["multiprocessors"] = std::to_string(prop_.multiProcessorCount);
     char bus[64] = {};
     if (gpuDeviceGetPCIBusId(bus, sizeof bus, index_) == gpuSuccess) info.versions["pci_bus_id"] = bus;
+#if SCALEBENCH_HAVE_NCCL
+    info.versions[GPU_NCCL_NAME] = gpu_communicator_version();  // the loaded library's ncclGetVersion
+#endif
 #if SCALEBENCH_HAVE_GPU_BLAS
 #if defined(SCALEBENCH_HAVE_HIP)
     info.versions["hipblas"] = fmt::format("{}.{}.{}", hipblasVersionMajor, hipblasVersionMinor, hipblasVersionPatch);
