@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ git                 # build
+  python3                                    # packaging tests: CMakePresets.json, recipe checker
   nlohmann-json3-dev libcli11-dev libfmt-dev # JSON, command line, formatting
   libopenblas-openmp-dev                     # BLAS for the CPU backend (OpenMP build)
   libblis-openmp-dev                         # second BLAS: scripts/build_matrix.sh (clang + BLIS)
