@@ -76,10 +76,13 @@ std::vector<ResultRecord> records() {
   ok.system.cpu_model = "AMD EPYC 7H12";
   ok.system.gpu_model = "NVIDIA A100-SXM4-40GB";
   ok.system.device_memory_bytes = 42949672960;
-  ok.system.versions = {{"cuda", "12.2"}, {"nccl", "2.18.3"}, {"mpi", "Open MPI 4.1.4"}};
+  ok.system.versions = {{"cuda", "12.2"}, {"nccl", "2.18.3"}, {"mpi", "Open MPI 4.1.4"},
+                        {"communicator", "nccl"}};
   ok.system.ranks = {RankRecord{0, "g1101", {0}}, RankRecord{1, "g1101", {1}}};
   ok.provenance = {"0.2.0", "abcdef123456", "scalebench run --plan plan.json", "2024-01-01T00:00:00Z",
-                   "2024-01-01T00:01:00Z", SlurmRecord{"123", "120", "3", "g[1101-1102]"}};
+                   "2024-01-01T00:01:00Z", SlurmRecord{"123", "120", "3", "g[1101-1102]"},
+                   {{"NCCL_DEBUG", "WARN"}, {"CUDA_VISIBLE_DEVICES", "0,1"}, {"OMP_NUM_THREADS", "8"},
+                    {"LOADEDMODULES", "gcc/12.2.0:openmpi/4.1.4:cuda/12.2"}}};
 
   ResultRecord failed;
   failed.status = "failed";

@@ -81,7 +81,9 @@ std::string valid_utf8(const std::string& text) {
 bool is_recorded_variable(const std::string& name) {
   static const char* const kPrefixes[] = {"NCCL_", "RCCL_",  "OMP_",   "OPENBLAS_",
                                           "UCX_",  "FI_",    "MPICH_", "OMPI_MCA_"};
-  static const char* const kSecretWords[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL"};
+  // PRECONDITION_TRANSPORTS: the job key Open MPI makes for PSM/OFI job isolation.
+  static const char* const kSecretWords[] = {"SECRET",     "TOKEN",      "PASSWORD",
+                                             "PASSWD",     "CREDENTIAL", "PRECONDITION_TRANSPORTS"};
   bool wanted = name == "LOADEDMODULES";
   for (const char* p : kPrefixes) wanted = wanted || name.starts_with(p);
   wanted = wanted || (name.ends_with("_VISIBLE_DEVICES") && name.size() > 16);

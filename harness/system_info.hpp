@@ -22,7 +22,7 @@ std::optional<SlurmRecord> slurm_from_environment(const Environment& env);
 // The variables that change how a run communicates or computes, and nothing else (no secrets,
 // no PATH or HOME): names starting with NCCL_, RCCL_, OMP_, OPENBLAS_, UCX_, FI_, MPICH_ or
 // OMPI_MCA_, ending in _VISIBLE_DEVICES, and LOADEDMODULES; a name with SECRET, TOKEN, PASSWORD,
-// PASSWD or CREDENTIAL in it is dropped even so. Bounded: at most kMaxRecordedVariables (the first
+// PASSWD, CREDENTIAL or PRECONDITION_TRANSPORTS (Open MPI's job key) in it is dropped even so. Bounded: at most kMaxRecordedVariables (the first
 // by name), each value cut to kMaxRecordedValueBytes (marked " [truncated, N bytes]"); names and
 // values made valid UTF-8 (an invalid byte becomes U+FFFD), as JSON needs.
 inline constexpr std::size_t kMaxRecordedVariables = 256;

@@ -114,7 +114,8 @@ TEST(ResultReader, ARecordOfRelease010StillReads) {
   EXPECT_FALSE(r.provenance.slurm.has_value());
 }
 
-// 0.2.0 writes what the writer of today writes: layer times, telemetry and Slurm included.
+// 0.2.0 wrote what the writer of today writes (layer times, telemetry and Slurm included) but
+// provenance.environment, which came with issue 12.
 TEST(ResultReader, ARecordOfRelease020StillReads) {
   json j = json::parse(kRecord010);
   j["layer_class_ms"] = {{"gemm", 61.5}, {"elementwise", 12.25}, {"optimizer", 3}};
@@ -132,7 +133,30 @@ TEST(ResultReader, ARecordOfRelease020StillReads) {
   EXPECT_FALSE(r.telemetry->energy_per_sample_j.has_value());
   EXPECT_EQ(r.provenance.slurm->array_task_id, "3");
   EXPECT_FALSE(r.provenance.slurm->nodelist.has_value());
-  EXPECT_EQ(json(r), j);  // and writes back the same
+  EXPECT_TRUE(r.provenance.environment.empty());
+  json written = json(r);  // writes back the same, with an empty environment
+  EXPECT_EQ(written["provenance"]["environment"], json::object());
+  written["provenance"].erase("environment");
+  EXPECT_EQ(written, j);
+}
+
+// Issue 12: the filtered environment (an open map of strings) and the communicator in versions.
+TEST(ResultReader, TheEnvironmentAndTheCommunicatorRead) {
+  json j = json::parse(kRecord010);
+  j["provenance"]["environment"] = {{"NCCL_DEBUG", "INFO"}, {"OMP_NUM_THREADS", "8"}};
+  j["system"]["versions"]["communicator"] = "nccl";
+  j["system"]["versions"]["nccl"] = "2.21.5";
+  j["layer_class_ms"] = nullptr;  // 0.1.0 lacked it; today's writer writes null
+  const ResultRecord r = read(j);
+  EXPECT_EQ(r.provenance.environment.at("NCCL_DEBUG"), "INFO");
+  EXPECT_EQ(r.provenance.environment.size(), 2u);
+  EXPECT_EQ(r.system.versions.at("communicator"), "nccl");
+  EXPECT_EQ(json(r), j);
+  EXPECT_TRUE(read(with("/provenance/environment", nullptr)).provenance.environment.empty());
+  EXPECT_EQ(error_of(with("/provenance/environment", {{"OMP_NUM_THREADS", 8}})),
+            "provenance.environment.OMP_NUM_THREADS: expected a string, got 8");
+  EXPECT_EQ(error_of(with("/provenance/environment", "NCCL_DEBUG=INFO")),
+            "provenance.environment: expected an object, got \"NCCL_DEBUG=INFO\"");
 }
 
 TEST(ResultReader, TheFieldsOlderRecordsLackTakeTheirDefaults) {

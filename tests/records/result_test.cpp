@@ -116,6 +116,8 @@ ResultRecord full_sample() {
   r.provenance.start_time = "2024-05-01T10:00:00Z";
   r.provenance.end_time = "2024-05-01T10:03:12Z";
   r.provenance.slurm = SlurmRecord{"4711", "4700", "11", "nid[005001-005002]"};
+  r.provenance.environment = {{"NCCL_DEBUG", "INFO"}, {"CUDA_VISIBLE_DEVICES", "0,1,2,3"},
+                              {"LOADEDMODULES", "PrgEnv-gnu/8.5:craype/2.7 \u00e9"}};
   return r;
 }
 
@@ -235,6 +237,7 @@ void expect_every_field_kept(const ResultRecord& got, const ResultRecord& want) 
   EXPECT_KEPT(got, want, fresh, provenance.command_line);
   EXPECT_KEPT(got, want, fresh, provenance.start_time);
   EXPECT_KEPT(got, want, fresh, provenance.end_time);
+  EXPECT_KEPT(got, want, fresh, provenance.environment);
   ASSERT_TRUE(want.provenance.slurm && got.provenance.slurm);
   const SlurmRecord fresh_s;
   EXPECT_KEPT(*got.provenance.slurm, *want.provenance.slurm, fresh_s, job_id);
