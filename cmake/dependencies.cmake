@@ -149,6 +149,9 @@ endif()
 # adds no flags of its own.
 set(MPI_CXX_SKIP_MPICXX ON CACHE BOOL "Leave out the MPI C++ bindings (scalebench uses the C API)")
 add_compile_definitions(OMPI_SKIP_MPICXX MPICH_SKIP_MPICXX)
+# The library's own version string ("Open MPI v4.1.4, ..."), for --version and the results: FindMPI
+# asks the library only when told to (it compiles and runs a small program).
+set(MPI_DETERMINE_LIBRARY_VERSION ON)
 find_package(MPI COMPONENTS CXX)
 if(NOT MPI_CXX_FOUND)
   message(FATAL_ERROR "scalebench: no MPI found for C++ (ranks, bootstrap, the CPU all-reduce).\n"

@@ -220,6 +220,7 @@ int main(int argc, char** argv) {
       spec.account = "project_2001234";
       spec.binary = "scalebench";
       spec.round = true;
+      spec.allow_retired = true;  // retired profiles' plans are valid inputs of the reader too
       if (cluster.uses_slurm()) spec.max_concurrent = 4;
       if (cluster.backend == "cpu") spec.gpus = {1, 2};
       try {

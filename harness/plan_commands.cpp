@@ -85,6 +85,14 @@ fs::path this_program() {
 
 // The command line as given (numbers and lists as text, so that every bad value is refused
 // here with the flag's name) and the preset; run_plan turns it into a SweepSpec.
+#if defined(__aarch64__)
+constexpr std::string_view kThisArch = "aarch64";
+#elif defined(__x86_64__)
+constexpr std::string_view kThisArch = "x86_64";
+#else
+constexpr std::string_view kThisArch = "another architecture";
+#endif
+
 struct PlanArgs {
   std::string cluster;
   std::string out;
@@ -202,6 +210,11 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
   fs::create_directories(dir, ec);
   if (ec) throw UsageError(fmt::format("-o '{}': cannot create the folder: {}", dir.string(), ec.message()));
   for (const auto& w : p.warnings) std::cerr << "warning: " << w << "\n";
+  if (cluster.arch != kThisArch && cluster.uses_slurm())
+    std::cerr << fmt::format("warning: {}'s compute nodes are {} and this scalebench is {}: the scripts "
+                             "need a scalebench built for {}{}\n",
+                             cluster.name, cluster.arch, kThisArch, cluster.arch,
+                             cluster.login_node ? " (build and plan on " + *cluster.login_node + ")" : "");
   for (const char* opt : {"--account", "--max-concurrent"})
     if (cmd.count(opt) > 0 && !cluster.uses_slurm())
       std::cerr << fmt::format("warning: {} has no effect: cluster {} has no Slurm\n", opt, cluster.name);
@@ -265,6 +278,8 @@ void add_plan_commands(CLI::App& app) {
   plan_cmd->add_option("--binary", args->binary, "scalebench the scripts run (default: this program)");
   plan_cmd->add_option("--preset", args->preset, "Sweep preset (configs/sweeps/NAME.json or a path)");
   plan_cmd->add_flag("--force", args->force, "Write over an existing plan in the folder");
+  plan_cmd->add_flag("--allow-retired", args->spec.allow_retired,
+                     "Plan on a cluster whose profile says it is retired (to reproduce past scripts)");
   plan_cmd->add_option("-o,--out", args->out, "Plan folder")->required();
   plan_cmd->callback([args, plan_cmd] { run_plan(*args, *plan_cmd); });
 
@@ -320,21 +335,31 @@ void add_list_clusters(CLI::App& list_cmd) {
     }
     for (const auto& c : profiles) {
       std::cout << fmt::format("{:<11} {}\n", c.name, c.description);
+      std::string status = "active";
+      if (c.status.retired)
+        status = fmt::format("retired {}{}", c.status.since,
+                             c.status.successor ? ", successor " + *c.status.successor : "");
+      std::int64_t per_node = c.node_types.front().gpus;
+      std::cout << fmt::format("{:<11}   status {}; {} {}{} per node; billing unit {}; {}\n", "", status,
+                               per_node, c.device_unit.name, per_node == 1 ? "" : "s", c.billing.unit,
+                               c.arch);
       for (const auto& n : c.node_types)
         std::cout << fmt::format("{:<11}   node {}: {} x {} ({:g} GB), {} cores, {:g} GB\n", "", n.name,
                                  n.gpus, n.gpu_model, n.gpu_memory_gb, n.cpu_cores, n.memory_gb);
       std::vector<std::string> parts;
       for (const auto& p : c.partitions) {
         std::string s = p.name;
+        if (p.min_gpus > 1) s += fmt::format(" >={}g", p.min_gpus);
         if (p.max_nodes) s += fmt::format(" <={}n", *p.max_nodes);
         if (p.max_gpus) s += fmt::format(" <={}g", *p.max_gpus);
         if (p.whole_nodes) s += " whole";
         if (!p.auto_select) s += " manual";
+        if (p.requires_access) s += " gated";
         parts.push_back(s);
       }
-      std::cout << fmt::format("{:<11}   {}: {}; backend {}; billing {}\n", "",
+      std::cout << fmt::format("{:<11}   {}: {}; backend {}\n", "",
                                c.uses_slurm() ? "partitions" : "no Slurm", fmt::join(parts, ", "),
-                               c.backend, c.billing.unit);
+                               c.backend);
     }
     std::cout << fmt::format("search path: {}\n", [] {
       std::string s;

@@ -28,6 +28,18 @@ void require_source(const std::string& id, const std::set<std::string>& ids, con
     throw UsageError(fmt::format("{}: source \"{}\" is not in the profile's \"sources\"", where, id));
 }
 
+// "YYYY-MM-DD" with a month 01-12 and a day 01-31.
+void require_date(const std::string& s, const std::string& what) {
+  bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
+  for (std::size_t i = 0; ok && i < s.size(); ++i)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) ok = false;
+  if (ok) {
+    int month = std::stoi(s.substr(5, 2)), day = std::stoi(s.substr(8, 2));
+    ok = month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
+  if (!ok) throw UsageError(fmt::format("{} '{}' is not a date: give YYYY-MM-DD", what, printable(s)));
+}
+
 Link parse_link(const nlohmann::json& j, const std::string& where, const std::set<std::string>& ids) {
   JsonFields f(j, where);
   Link l;
@@ -36,14 +48,64 @@ Link parse_link(const nlohmann::json& j, const std::string& where, const std::se
   l.latency_us = f.opt_number("latency_us");
   l.note = f.opt_str("note");
   l.source = f.str("source");
+  // Profiles written before 0.3.0 (and the plans that carry them) give no basis: their figures
+  // were taken from the cited pages.
+  if (auto b = f.opt_str("basis")) {
+    vocabulary::require_one_of(*b, where + ": \"basis\"", vocabulary::kBases);
+    l.basis = *b == "measured" ? Basis::measured : *b == "assumed" ? Basis::assumed : Basis::published;
+  }
+  l.nics_per_node = f.opt_integer("nics_per_node");
+  l.nic_gbit_per_s = f.opt_number("nic_gbit_per_s");
+  if (f.has("gpudirect_rdma")) l.gpudirect_rdma = f.boolean("gpudirect_rdma", false);
+  l.topology = f.opt_str("topology");
+  l.taper = f.opt_str("taper");
+  l.collectives = f.strings("collectives");
   f.finish();
   require_source(l.source, ids, where);
   if ((!l.bandwidth_gb_per_s || !l.latency_us) && !l.note)
     throw UsageError(fmt::format("{}: a figure left out needs a \"note\" saying why", where));
+  if (l.nics_per_node && *l.nics_per_node < 1)
+    throw UsageError(fmt::format("{}: \"nics_per_node\" must be at least 1", where));
+  if (l.nic_gbit_per_s && !(*l.nic_gbit_per_s > 0))
+    throw UsageError(fmt::format("{}: \"nic_gbit_per_s\" must be positive", where));
+  for (const auto& a : l.collectives) require_name(a, where + ": collectives");
   return l;
 }
 
+ClusterStatus parse_status(const nlohmann::json& j, const std::string& where,
+                           const std::set<std::string>& ids) {
+  JsonFields f(j, where);
+  ClusterStatus st;
+  auto state = f.str("state");
+  vocabulary::require_one_of(state, where + ": \"state\"", vocabulary::kClusterStates);
+  st.retired = state == "retired";
+  if (auto since = f.opt_str("since")) {
+    require_date(*since, where + ": since");
+    st.since = *since;
+  } else if (st.retired) {
+    throw UsageError(fmt::format("{}: a retired cluster needs \"since\" (YYYY-MM-DD)", where));
+  }
+  st.successor = f.opt_str("successor");
+  if (st.successor) require_name(*st.successor, where + ": successor");
+  st.note = f.opt_str("note");
+  if (st.note) require_comment_text(*st.note, where + ": note");
+  st.source = f.opt_str("source");
+  f.finish();
+  if (st.source) require_source(*st.source, ids, where);
+  else if (st.retired) throw UsageError(fmt::format("{}: a retirement needs a \"source\"", where));
+  return st;
+}
+
 }  // namespace
+
+std::string_view to_string(Basis b) {
+  switch (b) {
+    case Basis::published: return "published";
+    case Basis::measured: return "measured";
+    case Basis::assumed: return "assumed";
+  }
+  return "?";
+}
 
 std::string_view to_string(GpuRequestStyle s) {
   switch (s) {
@@ -100,12 +162,46 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
       throw UsageError(fmt::format("{}: \"sources\" must be a non-empty list", where));
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonFields s((*list)[i], fmt::format("{}: sources[{}]", where, i));
-      Source src{s.str("id"), s.str("title"), s.str("url")};
+      Source src{s.str("id"), s.str("title"), s.str("url"), s.opt_str("retrieved")};
       s.finish();
+      if (src.retrieved) require_date(*src.retrieved, s.where() + ": retrieved");
       if (!ids.insert(src.id).second)
         throw UsageError(fmt::format("{}: source id \"{}\" appears twice", where, src.id));
       c.sources.push_back(std::move(src));
     }
+  }
+
+  if (const auto* st = f.sub("status", false)) c.status = parse_status(*st, where + ": status", ids);
+  if (auto arch = f.opt_str("arch")) {
+    vocabulary::require_one_of(*arch, where + ": \"arch\"", vocabulary::kArchs);
+    c.arch = *arch;
+  }
+  c.login_node = f.opt_str("login_node");
+  if (c.login_node) require_name(*c.login_node, where + ": login_node");
+  if (const auto* du = f.sub("device_unit", false)) {
+    std::string w = where + ": device_unit";
+    JsonFields d(*du, w);
+    c.device_unit.name = d.str("name");
+    vocabulary::require_one_of(c.device_unit.name, w + ": \"name\"", vocabulary::kDeviceUnits);
+    c.device_unit.per_billed_gpu = d.opt_number("per_billed_gpu").value_or(1.0);
+    d.opt_str("note");
+    c.device_unit.source = d.opt_str("source");
+    d.finish();
+    if (!(c.device_unit.per_billed_gpu >= 1 && c.device_unit.per_billed_gpu <= 64))
+      throw UsageError(fmt::format("{}: \"per_billed_gpu\" must be 1 to 64 (devices in one billed GPU)", w));
+    if (c.device_unit.source) require_source(*c.device_unit.source, ids, w);
+  }
+  if (const auto* mn = f.sub("multi_node", false)) {
+    std::string w = where + ": multi_node";
+    JsonFields m(*mn, w);
+    c.multi_node.environment = m.strings("environment");
+    c.multi_node.note = m.opt_str("note");
+    c.multi_node.source = m.opt_str("source");
+    m.finish();
+    for (std::size_t i = 0; i < c.multi_node.environment.size(); ++i)
+      require_environment_line(c.multi_node.environment[i], fmt::format("{}: environment[{}]", w, i));
+    if (c.multi_node.note) require_comment_text(*c.multi_node.note, w + ": note");
+    if (c.multi_node.source) require_source(*c.multi_node.source, ids, w);
   }
 
   const auto* types = f.sub("node_types", true);
@@ -151,6 +247,10 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
     p.min_nodes = t.opt_integer("min_nodes").value_or(1);
     p.max_nodes = t.opt_integer("max_nodes");
     p.max_gpus = t.opt_integer("max_gpus");
+    p.min_gpus = t.opt_integer("min_gpus").value_or(1);
+    p.max_jobs_per_user = t.opt_integer("max_jobs_per_user");
+    p.requires_access = t.opt_str("requires_access");
+    if (p.requires_access) require_comment_text(*p.requires_access, w + ": requires_access");
     if (auto tl = t.opt_str("max_time")) p.max_time_s = parse_time_limit(*tl, w + ": max_time");
     p.whole_nodes = t.boolean("whole_nodes", false);
     p.auto_select = t.boolean("auto", true);
@@ -160,12 +260,21 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
     require_source(p.source, ids, w);
     if (p.min_nodes < 1 || (p.max_nodes && *p.max_nodes < p.min_nodes))
       throw UsageError(fmt::format("{}: node limits are inconsistent", w));
+    if (p.min_gpus < 1 || (p.max_gpus && *p.max_gpus < p.min_gpus))
+      throw UsageError(fmt::format("{}: GPU limits are inconsistent (min_gpus {} must be 1 to max_gpus)",
+                                   w, p.min_gpus));
+    if (p.max_jobs_per_user && *p.max_jobs_per_user < 1)
+      throw UsageError(fmt::format("{}: \"max_jobs_per_user\" must be at least 1", w));
     if (c.find_partition(p.name))
       throw UsageError(fmt::format("{}: partition '{}' appears twice", w, p.name));
     c.partitions.push_back(std::move(p));
   }
   c.report_partition = f.opt_str("report_partition");
   if (c.report_partition) require_name(*c.report_partition, where + ": report_partition");
+  c.report_gpus = f.opt_integer("report_gpus").value_or(0);
+  if (c.report_gpus < 0 || c.report_gpus > c.node_types.front().gpus)
+    throw UsageError(fmt::format("{}: \"report_gpus\" must be 0 to {} (the GPUs of a node)", where,
+                                 c.node_types.front().gpus));
 
   {
     std::string w = where + ": gpu_request";

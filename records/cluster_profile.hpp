@@ -23,6 +23,33 @@ struct Source {
   std::string id;
   std::string title;
   std::string url;
+  std::optional<std::string> retrieved;  // YYYY-MM-DD: when the page was read
+};
+
+// Whether the cluster still runs jobs. A retired profile stays for labelling and pricing past
+// results (`report`); `plan` refuses it unless asked (--allow-retired).
+struct ClusterStatus {
+  bool retired = false;
+  std::string since;                     // YYYY-MM-DD the compute nodes stopped (retired only)
+  std::optional<std::string> successor;  // the profile to plan on instead
+  std::optional<std::string> note;
+  std::optional<std::string> source;
+};
+
+// What Slurm calls a GPU on this cluster, and how many of them make one billed GPU: on LUMI a
+// "GPU" is a GCD, half an MI250X, and LUMI bills whole MI250X modules (2 GCDs).
+struct DeviceUnit {
+  std::string name = "GPU";  // "GPU" or "GCD"
+  double per_billed_gpu = 1;
+  std::optional<std::string> source;
+};
+
+// Extra facts for jobs that span nodes: environment lines only they get, and a one-line note
+// written into their scripts and into the plan's warnings (LUMI: the aws-ofi-rccl plugin).
+struct MultiNode {
+  std::vector<std::string> environment;
+  std::optional<std::string> note;
+  std::optional<std::string> source;
 };
 
 struct NodeType {
@@ -42,7 +69,12 @@ struct Partition {
   std::int64_t min_nodes = 1;
   std::optional<std::int64_t> max_nodes;
   std::optional<std::int64_t> max_gpus;  // per job
+  std::int64_t min_gpus = 1;              // per job (Roihu gpularge: 4)
   std::optional<std::int64_t> max_time_s;
+  // Queued jobs a user may have here; every array task counts as one (LUMI: 210, dev-g 2).
+  std::optional<std::int64_t> max_jobs_per_user;
+  // Set when the partition needs access granted first: what and how, one line (plan warns).
+  std::optional<std::string> requires_access;
   bool whole_nodes = false;  // allocates only full nodes (all GPUs)
   bool auto_select = true;   // false: used only when named with --partition (test queues)
   std::string source;
@@ -73,12 +105,24 @@ struct Launcher {
   std::vector<std::string> mpirun_args;   // after "mpirun -np N" for `scalebench sweep`
 };
 
+// How a figure was obtained: from the site's or vendor's pages, by a measurement, or assumed.
+enum class Basis { published, measured, assumed };
+
 struct Link {
   std::string name;
   std::optional<double> bandwidth_gb_per_s;  // one direction
   std::optional<double> latency_us;
   std::optional<std::string> note;
   std::string source;
+  Basis basis = Basis::published;
+  // The facts `predict` builds on (each optional): NICs per node and their rate, GPUDirect RDMA,
+  // the topology and its taper, the collective algorithms the library may choose.
+  std::optional<std::int64_t> nics_per_node;
+  std::optional<double> nic_gbit_per_s;
+  std::optional<bool> gpudirect_rdma;
+  std::optional<std::string> topology;
+  std::optional<std::string> taper;
+  std::vector<std::string> collectives;
 };
 
 struct Billing {
@@ -100,9 +144,15 @@ struct ClusterProfile {
   // Slurm's MaxArraySize: array indices run 0..max_array_size-1, so a job array holds at most this
   // many tasks; larger sweeps are split into several arrays. Slurm's default is 1001.
   std::int64_t max_array_size = kDefaultMaxArraySize;
+  ClusterStatus status;
+  std::string arch = "x86_64";            // the compute nodes' CPU architecture
+  std::optional<std::string> login_node;  // where to build and submit
+  DeviceUnit device_unit;
   std::vector<NodeType> node_types;
   std::vector<Partition> partitions;
   std::optional<std::string> report_partition;
+  std::int64_t report_gpus = 0;  // GPUs the report job requests (GPU-only partitions need 1)
+  MultiNode multi_node;
   GpuRequest gpu_request;
   Resources resources;
   std::optional<Binding> binding;
@@ -135,6 +185,7 @@ ClusterProfile find_cluster_profile(const std::string& name_or_path);
 std::vector<ClusterProfile> list_cluster_profiles();
 
 std::string_view to_string(GpuRequestStyle s);
+std::string_view to_string(Basis b);
 
 // What one GPU-hour of a job costs in the profile's billing units: the GPU rate plus the cores and
 // memory a job requests per GPU (resources.cpus_per_gpu, memory_per_gpu_gb) and a share of the node

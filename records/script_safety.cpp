@@ -157,6 +157,19 @@ void require_environment_line(std::string_view line, std::string_view what) {
   refuse(fmt::format("starts with '{}'", words[0]));
 }
 
+void require_comment_text(std::string_view text, std::string_view what) {
+  if (text.empty()) throw UsageError(fmt::format("{} is empty; give one line of text", what));
+  if (text.size() > kMaxCommentText)
+    throw UsageError(fmt::format("{} is {} bytes; at most {} (one line of text)", what, text.size(),
+                                 kMaxCommentText));
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      throw UsageError(fmt::format("{} '{}' holds a control character; give one line of plain text",
+                                   what, printable(text)));
+  }
+}
+
 void require_launcher_argument(std::string_view arg, std::string_view what) {
   if (arg.size() < 2 || arg[0] != '-' || !is_plain_word(arg))
     throw UsageError(fmt::format("{}: launcher argument '{}' must be one plain option word", what,

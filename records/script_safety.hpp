@@ -30,6 +30,12 @@ void require_environment_line(std::string_view line, std::string_view what);
 // A launcher argument of a profile (srun/mpirun option): a plain word starting with '-'.
 void require_launcher_argument(std::string_view arg, std::string_view what);
 
+// Text a profile puts into a script as a `# ...` comment or into a warning (a partition's access
+// rule, the multi-node note): one line of at most 1000 bytes, no control characters, so it cannot
+// end the comment. Throws UsageError otherwise.
+inline constexpr std::size_t kMaxCommentText = 1000;
+void require_comment_text(std::string_view text, std::string_view what);
+
 // A hexadecimal CPU mask ("0xfe0000"). Throws UsageError otherwise.
 void require_cpu_mask(std::string_view mask, std::string_view what);
 

@@ -17,6 +17,13 @@ inline constexpr std::array<std::string_view, 2> kStrategies = {kDdp, kMirrored}
 inline constexpr std::array<std::string_view, 4> kPrecisions = {"fp32", "tf32", "bf16", "fp16"};
 inline constexpr std::array<std::string_view, 3> kBackends = {"cpu", "cuda", "hip"};
 
+// Cluster profiles: whether a cluster still runs jobs, its compute nodes' CPU architecture, what
+// its scheduler calls a GPU, and how an interconnect figure was obtained.
+inline constexpr std::array<std::string_view, 2> kClusterStates = {"active", "retired"};
+inline constexpr std::array<std::string_view, 2> kArchs = {"x86_64", "aarch64"};
+inline constexpr std::array<std::string_view, 2> kDeviceUnits = {"GPU", "GCD"};
+inline constexpr std::array<std::string_view, 3> kBases = {"published", "measured", "assumed"};
+
 // weak: the per-device batch is fixed; strong: the global batch is fixed.
 inline constexpr std::string_view kWeak = "weak";
 inline constexpr std::string_view kStrong = "strong";

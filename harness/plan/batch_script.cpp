@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
+#include "harness/plan/cost.hpp"
 #include "harness/plan/plan.hpp"
 #include "records/script_safety.hpp"
 #include "records/errors.hpp"
@@ -28,10 +29,34 @@ std::string header(const Plan& plan, const std::string& job_name, const std::str
   return s;
 }
 
-std::string environment(const Plan& plan) {
+// The profile's environment lines (and, for a job on several nodes, its multi-node lines), then
+// what every step needs, and only then `set -u`: Lmod 9.2.4's `module` reads unset variables
+// (TACC/Lmod#835), and an `export X=...:$X` line may name an unset one.
+std::string environment(const Plan& plan, std::int64_t nodes) {
+  const ClusterProfile& c = plan.cluster;
   std::string s;
-  for (const auto& line : plan.cluster.environment) s += line + "\n";
+  for (const auto& line : c.environment) s += line + "\n";
+  if (nodes > 1)
+    for (const auto& line : c.multi_node.environment) s += line + "\n";
+  // Since Slurm 22.05 srun no longer inherits --cpus-per-task from the batch job; without this a
+  // step's task gets one core (and LUMI's binding masks fall outside the step).
+  s += "export SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK\n";
+  s += "set -u\n";
   return s;
+}
+
+std::string gpu_request(const ClusterProfile& c, std::int64_t gpus_per_node) {
+  switch (c.gpu_request.style) {
+    case GpuRequestStyle::gres:
+      if (c.gpu_request.gres_type)
+        return fmt::format("#SBATCH --gres=gpu:{}:{}\n", *c.gpu_request.gres_type, gpus_per_node);
+      return fmt::format("#SBATCH --gres=gpu:{}\n", gpus_per_node);
+    case GpuRequestStyle::gpus_per_node:
+      return fmt::format("#SBATCH --gpus-per-node={}\n", gpus_per_node);
+    case GpuRequestStyle::none:
+      break;
+  }
+  return "";
 }
 
 std::string plan_check() {
@@ -68,19 +93,7 @@ std::string array_script(const Plan& plan, const PlannedJob& job) {
   s += fmt::format("#SBATCH --ntasks-per-node={}\n", sh.tasks_per_node);
   s += fmt::format("#SBATCH --cpus-per-task={}\n", sh.cpus_per_task);
   if (sh.memory_per_node_gb) s += fmt::format("#SBATCH --mem={}G\n", *sh.memory_per_node_gb);
-  switch (c.gpu_request.style) {
-    case GpuRequestStyle::gres:
-      if (c.gpu_request.gres_type)
-        s += fmt::format("#SBATCH --gres=gpu:{}:{}\n", *c.gpu_request.gres_type, sh.gpus_per_node);
-      else
-        s += fmt::format("#SBATCH --gres=gpu:{}\n", sh.gpus_per_node);
-      break;
-    case GpuRequestStyle::gpus_per_node:
-      s += fmt::format("#SBATCH --gpus-per-node={}\n", sh.gpus_per_node);
-      break;
-    case GpuRequestStyle::none:
-      break;
-  }
+  s += gpu_request(c, sh.gpus_per_node);
   if (sh.exclusive) s += "#SBATCH --exclusive\n";
   s += fmt::format("#SBATCH --time={}\n", format_time_limit(job.time_s));
   std::string array = fmt::format("0-{}", job.points.size() - 1);
@@ -94,9 +107,10 @@ std::string array_script(const Plan& plan, const PlannedJob& job) {
                    fmt::join(job.points, " "), sh.tasks(), sh.gpus_per_task());
   s += "# This script is only a launcher: `scalebench run --plan` reads the point and writes its\n";
   s += "# result, also when the run fails.\n";
-  s += "set -u\n";
+  s += billing_comment(plan, sh, job.time_s);
+  if (sh.nodes > 1 && c.multi_node.note) s += fmt::format("# multi-node: {}\n", *c.multi_node.note);
+  s += environment(plan, sh.nodes);
   s += plan_check();
-  s += environment(plan);
   s += fmt::format("export {}={}\n", kJobEnvironmentVariable, job.name);
   std::string launch = "srun";
   for (const auto& a : c.launcher.srun_args) launch += " " + a;
@@ -117,22 +131,22 @@ std::string array_script(const Plan& plan, const PlannedJob& job) {
 
 std::string report_script(const Plan& plan) {
   const ClusterProfile& c = plan.cluster;
-  std::string partition = c.report_partition ? *c.report_partition
-                          : plan.jobs.empty() ? c.partitions.front().name
-                                              : plan.jobs.front().shape.partition;
-  std::string s = header(plan, "report", partition);
+  const JobShape shape = report_shape(plan);
+  std::string s = header(plan, "report", shape.partition);
   s += "#SBATCH --nodes=1\n";
   s += "#SBATCH --ntasks=1\n";
   s += "#SBATCH --cpus-per-task=1\n";
-  s += "#SBATCH --time=00:15:00\n";
+  // Where the partition takes only GPU jobs (Roihu), the report asks for the profile's report_gpus.
+  if (shape.gpus_per_node > 0) s += gpu_request(c, shape.gpus_per_node);
+  s += fmt::format("#SBATCH --time={}\n", format_time_limit(kReportTimeLimitS));
   s += fmt::format("#SBATCH --output={}/%x_%j.out\n", plan.logs_dir);
   s += "\n";
   s += fmt::format("# scalebench sweep on {}: the report of all {} point(s). scalebench submit\n",
                    c.name, plan.points.size());
   s += "# starts it after every array has ended (--dependency=afterany), failed points included.\n";
-  s += "set -u\n";
+  s += billing_comment(plan, shape, kReportTimeLimitS, "the job");
+  s += environment(plan, 1);
   s += plan_check();
-  s += environment(plan);
   s += fmt::format("{} report {} -o {}\n", shell_quote(plan.spec.binary),
                    shell_quote(plan.results_dir), shell_quote(plan.report_dir));
   return s;

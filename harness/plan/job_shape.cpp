@@ -22,6 +22,7 @@ std::optional<JobShape> shape_on_partition(const ClusterProfile& c, const Partit
     return std::nullopt;
   };
   if (gpus < 1) return refuse("needs at least 1 GPU");
+  if (gpus < p.min_gpus) return refuse(fmt::format("needs at least {} GPUs per job", p.min_gpus));
   JobShape s;
   s.partition = p.name;
   if (gpus <= node.gpus) {

@@ -70,6 +70,12 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatal
   if (s.node_type) require_name(*s.node_type, "--node-type");
   shell_quote(s.binary);  // refuses control characters
   parse_time_limit(s.time, "--time");
+  if (c.status.retired && !s.allow_retired)
+    throw UsageError(fmt::format(
+        "plan: cluster {} was retired on {} and runs no jobs{}; --allow-retired plans it anyway "
+        "(report still reads its results)",
+        c.name, c.status.since,
+        c.status.successor ? fmt::format(": plan on {} instead", *c.status.successor) : ""));
   if (c.uses_slurm() && c.account_required && !s.account) {
     // The site bills a project; a script without one is rejected at submission.
     throw UsageError(fmt::format("plan: cluster {} needs --account (the project to bill)", c.name));
@@ -93,6 +99,37 @@ PlannedJob new_job(std::size_t index, const JobShape& shape, std::int64_t time_s
   job.shape = shape;
   job.time_s = time_s;
   return job;
+}
+
+// What the cluster's rules say about the planned jobs: retirement, partitions that need access
+// first, per-user job limits (each array task is a job), and the multi-node note.
+void add_cluster_warnings(Plan& plan) {
+  const ClusterProfile& c = plan.cluster;
+  if (c.status.retired)
+    plan.warnings.push_back(fmt::format("cluster {} was retired on {}: these scripts are for the "
+                                        "record, they will not run there (--allow-retired)",
+                                        c.name, c.status.since));
+  if (!c.uses_slurm()) return;
+  std::map<std::string, std::int64_t> tasks;  // per partition, in name order
+  bool multi_node = false;
+  for (const auto& job : plan.jobs) {
+    tasks[job.shape.partition] += static_cast<std::int64_t>(job.points.size());
+    multi_node = multi_node || job.shape.nodes > 1;
+  }
+  for (const auto& [name, n] : tasks) {
+    const Partition* p = c.find_partition(name);
+    if (!p) continue;
+    if (p->requires_access)
+      plan.warnings.push_back(fmt::format("{} point(s) on {} need access to it: {}", n, name,
+                                          *p->requires_access));
+    if (p->max_jobs_per_user && n > *p->max_jobs_per_user)
+      plan.warnings.push_back(fmt::format(
+          "{} array tasks on {}, but a user may queue at most {} jobs there and each array task is "
+          "one: split the sweep into plans of at most that many points, submitted one after another",
+          n, name, *p->max_jobs_per_user));
+  }
+  if (multi_node && c.multi_node.note)
+    plan.warnings.push_back(fmt::format("multi-node jobs on {}: {}", c.name, *c.multi_node.note));
 }
 
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
@@ -229,6 +266,7 @@ Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const Workl
       }
     }
   }
+  add_cluster_warnings(plan);
   return plan;
 }
 
@@ -243,7 +281,8 @@ json plan_to_json(const Plan& plan) {
       {"repeat", s.repeat},         {"account", opt(s.account)},
       {"time", s.time},             {"max_concurrent", opt(s.max_concurrent)},
       {"partition", opt(s.partition)}, {"node_type", opt(s.node_type)},
-      {"round", s.round},           {"binary", s.binary},
+      {"round", s.round},           {"allow_retired", s.allow_retired},
+      {"binary", s.binary},
   };
   json jobs = json::array();
   for (const auto& j : plan.jobs) {
@@ -333,6 +372,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
     sp.partition = s.opt_str("partition");
     sp.node_type = s.opt_str("node_type");
     sp.round = s.boolean("round", false);
+    sp.allow_retired = s.boolean("allow_retired", false);
     sp.binary = s.str("binary");
     s.finish();
   }

@@ -55,6 +55,7 @@ struct SweepSpec {
   std::optional<std::string> partition;
   std::optional<std::string> node_type;  // default: the profile's first
   bool round = false;
+  bool allow_retired = false;  // plan on a retired cluster (with a warning) instead of refusing
   std::string binary;  // the scalebench the scripts run (absolute path or a name on PATH)
 };
 

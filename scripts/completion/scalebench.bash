@@ -146,7 +146,7 @@ _scalebench() {
     plan)
       options=(--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
         --warmup --image-size --backend --repeat --account --time --max-concurrent --partition
-        --node-type --round --binary --preset --force -o --out --help) ;;
+        --node-type --round --binary --preset --force --allow-retired -o --out --help) ;;
     submit | sweep)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # DIR/plan.json

@@ -87,6 +87,7 @@ bad 'bogus' list clusters --bogus
 
 # ---- plan: the cluster
 bad "no cluster profile 'nope'" plan --cluster nope --workloads mnist_cnn --gpus 1 -o out
+bad 'was retired on 2026-08-31 and runs no jobs: plan on roihu instead' plan --cluster mahti --account project_1 --workloads mnist_cnn --gpus 1 -o out
 bad '--cluster: give a profile name' plan --cluster '' --workloads mnist_cnn --gpus 1 -o out
 bad 'cannot read cluster profile /nonexistent.json' plan --cluster /nonexistent.json --workloads mnist_cnn --gpus 1 -o out
 bad 'junk.json: not valid JSON' plan --cluster ./junk.json --workloads mnist_cnn --gpus 1 -o out
