@@ -345,18 +345,28 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
     dp.synchronize();
   });
 
+  // Communication only, bucket by bucket, each after an untimed barrier: a rank that leaves a
+  // large bucket early would otherwise charge its drain to the next one. A bucket's time is the
+  // slowest rank's; a step of the phase is the sum of its buckets' times.
   const std::size_t n_units = dp.config().units.size();
   std::vector<double> unit_ms(std::size_t(o.steps) * n_units);
-  const auto comm_ms = measure(world, o.steps, [&](std::int64_t s) {
+  for (std::int64_t s = 0; s < o.steps; ++s) {
     strike("communication", s);
     for (std::size_t u = 0; u < n_units; ++u) {
+      world.barrier();
       const auto t0 = Clock::now();
       dp.allreduce_unit(u);
       dp.synchronize();
       unit_ms[std::size_t(s) * n_units + u] = ms_since(t0);
     }
-  });
+  }
   world.max_in_place(unit_ms);
+  std::vector<BucketTiming> buckets;
+  for (std::size_t u = 0; u < n_units; ++u) {
+    const GradientUnit& gu = dp.config().units[u];
+    BucketTiming& t = buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}});
+    for (std::int64_t s = 0; s < o.steps; ++s) t.step_ms.push_back(unit_ms[std::size_t(s) * n_units + u]);
+  }
 
   TelemetryProbe probe(*devices.front(), device_indices.front());
   probe.start();
@@ -377,20 +387,16 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
 
   // The record (meaningful on rank 0, which writes it).
   RunMeasurements in{.compute_ms = compute_ms,
-                     .communication_ms = comm_ms,
+                     .communication_ms = phase_from_buckets(buckets),
                      .full_ms = full_ms,
-                     .buckets = {},
-                     .participants = dp.participants(),
+                     .buckets = std::move(buckets),
+                     .participants = comm->wire_participants(),
                      .gradient_bytes = double(record.model.gradient_bytes),
                      .global_batch = record.point.global_batch,
                      .devices = record.point.devices};
-  for (std::size_t u = 0; u < n_units; ++u) {
-    const GradientUnit& gu = dp.config().units[u];
-    BucketTiming& t = in.buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}});
-    for (std::int64_t s = 0; s < o.steps; ++s) t.step_ms.push_back(unit_ms[std::size_t(s) * n_units + u]);
-  }
   MeasuredFields measured = measure_run(in);
   measured.communication.check = any_mismatch ? "failed" : "passed";
+  measured.communication.algorithm = comm->algorithm();
   put_measurements(measured, record);
   record.status = any_mismatch ? "failed" : "ok";
   record.error.reset();

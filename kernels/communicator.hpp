@@ -22,6 +22,12 @@ class Communicator {
   // Devices taking part in all-reduces, over all processes (ddp: processes; mirrored:
   // processes x local devices).
   virtual int participants() const = 0;
+  // The n of busbw = algbw * 2(n-1)/n: the ranks that exchange data in the all-reduce. NCCL and
+  // RCCL: every device; MPI: the processes (a process's own replicas are summed in memory first).
+  virtual int wire_participants() const { return participants(); }
+  // The all-reduce algorithm, as recorded in results: "ring" (the MPI communicator's own),
+  // "nccl-auto" (NCCL's tuner picks per size) or "nccl:<NCCL_ALGO>" when the user forced one.
+  virtual std::string algorithm() const = 0;
 
   // Starts a sum all-reduce of `count` fp32 values, in place, over the buffers of this
   // process's devices (one per local device, same order as `devices`) and those of every other

@@ -251,6 +251,8 @@ ClusterProfile parse_cluster_profile(const nlohmann::json& j, const std::string&
     p.max_jobs_per_user = t.opt_integer("max_jobs_per_user");
     p.requires_access = t.opt_str("requires_access");
     if (p.requires_access) require_comment_text(*p.requires_access, w + ": requires_access");
+    p.licenses = t.opt_str("licenses");
+    if (p.licenses) require_licenses(*p.licenses, w + ": licenses");
     if (auto tl = t.opt_str("max_time")) p.max_time_s = parse_time_limit(*tl, w + ": max_time");
     p.whole_nodes = t.boolean("whole_nodes", false);
     p.auto_select = t.boolean("auto", true);

@@ -75,6 +75,9 @@ struct Partition {
   std::optional<std::int64_t> max_jobs_per_user;
   // Set when the partition needs access granted first: what and how, one line (plan warns).
   std::optional<std::string> requires_access;
+  // Slurm licenses every job on the partition asks for (--licenses=...): the emulated cluster
+  // serialises its jobs with one, as sites do for shared resources.
+  std::optional<std::string> licenses;
   bool whole_nodes = false;  // allocates only full nodes (all GPUs)
   bool auto_select = true;   // false: used only when named with --partition (test queues)
   std::string source;

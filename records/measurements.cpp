@@ -49,6 +49,20 @@ double gbps(double bytes, double ms) { return ms > 0 ? bytes / (ms * 1e-3) / 1e9
 
 }  // namespace
 
+std::vector<double> phase_from_buckets(const std::vector<BucketTiming>& buckets) {
+  if (buckets.empty()) return {};
+  std::vector<double> phase(buckets.front().step_ms.size(), 0.0);
+  for (const BucketTiming& b : buckets) {
+    if (b.step_ms.size() != phase.size()) {
+      throw std::invalid_argument(fmt::format("bucket {} has {} steps where bucket {} has {}",
+                                              b.index, b.step_ms.size(), buckets.front().index,
+                                              phase.size()));
+    }
+    for (std::size_t s = 0; s < phase.size(); ++s) phase[s] += b.step_ms[s];
+  }
+  return phase;
+}
+
 MeasuredFields measure_run(const RunMeasurements& in) {
   if (in.participants < 1) {
     throw std::invalid_argument(fmt::format("measurements with {} participants", in.participants));

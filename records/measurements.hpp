@@ -29,13 +29,20 @@ struct BucketTiming {
   std::vector<double> step_ms;
 };
 
+// The communication-only phase's step times from its buckets': step s took the sum of every
+// bucket's time in step s (each bucket runs alone, after an untimed barrier, and its time is the
+// slowest rank's). Throws std::invalid_argument when the buckets have different step counts.
+std::vector<double> phase_from_buckets(const std::vector<BucketTiming>& buckets);
+
 // What the run loop timed: one entry per measured step in each phase (the slowest rank's time).
 struct RunMeasurements {
   std::vector<double> compute_ms;        // forward and backward, no all-reduce
   std::vector<double> communication_ms;  // every unit's all-reduce, one after another
+                                         // (phase_from_buckets of `buckets`)
   std::vector<double> full_ms;           // the training step
   std::vector<BucketTiming> buckets;     // may be empty
-  std::int64_t participants = 1;         // replicas taking part in each all-reduce
+  std::int64_t participants = 1;         // the ranks exchanging data in each all-reduce: the n
+                                         // of busbw (Communicator::wire_participants)
   double gradient_bytes = 0;             // the whole gradient (a double: algbw = bytes / time)
   std::int64_t global_batch = 0;         // samples per step, all devices together
   std::int64_t devices = 1;

@@ -116,6 +116,7 @@ CommunicationRecord read_communication(JsonFields f) {
   for (JsonFields& b : f.objects("buckets")) c.buckets.push_back(read_bucket(std::move(b)));
   c.check = f.opt_str("check").value_or(c.check);
   vocabulary::require_one_of(c.check, "communication.check", vocabulary::kChecks);
+  c.algorithm = f.opt_str("algorithm");
   f.finish();
   return c;
 }
@@ -245,6 +246,7 @@ void to_json(json& j, const ResultRecord& r) {
                           {"share", c.share},               {"allreduce_ms", c.allreduce_ms},
                           {"algbw_gbps", c.algbw_gbps},     {"busbw_gbps", c.busbw_gbps},
                           {"buckets", buckets},             {"check", c.check}};
+    if (c.algorithm) j["communication"]["algorithm"] = *c.algorithm;
   } else {
     j["communication"] = nullptr;
   }

@@ -69,6 +69,9 @@ struct CommunicationRecord {
   double busbw_gbps = 0;       // algbw * 2(n-1)/n (nccl-tests doc/PERFORMANCE.md)
   std::vector<BucketRecord> buckets;
   std::string check = "skipped";  // "passed", "failed", "skipped"
+  // The all-reduce algorithm: "ring" (the MPI communicator's reduce-scatter + all-gather),
+  // "nccl-auto"/"rccl-auto" (the library's tuner), "nccl:<NCCL_ALGO>"; absent in older records.
+  std::optional<std::string> algorithm;
 };
 
 struct Throughput {

@@ -1,6 +1,7 @@
 // Script safety: quoting for the shell and the validators of values entering batch scripts.
 #include "records/script_safety.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -167,6 +168,28 @@ void require_comment_text(std::string_view text, std::string_view what) {
     if (u < 0x20 || u == 0x7f)
       throw UsageError(fmt::format("{} '{}' holds a control character; give one line of plain text",
                                    what, printable(text)));
+  }
+}
+
+void require_licenses(std::string_view licenses, std::string_view what) {
+  const auto refuse = [&] {
+    throw UsageError(fmt::format("{} '{}' is not a license request; give NAME[:COUNT][,NAME[:COUNT]...]",
+                                 what, printable(licenses)));
+  };
+  if (licenses.empty()) refuse();
+  std::size_t start = 0;
+  while (start <= licenses.size()) {
+    const std::size_t comma = std::min(licenses.find(',', start), licenses.size());
+    const std::string_view item = licenses.substr(start, comma - start);
+    const std::size_t colon = item.find(':');
+    if (!is_name(item.substr(0, colon))) refuse();
+    if (colon != std::string_view::npos) {
+      const std::string_view count = item.substr(colon + 1);
+      if (count.empty() || count.size() > 4 || count[0] == '0' ||
+          !std::all_of(count.begin(), count.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        refuse();
+    }
+    start = comma + 1;
   }
 }
 

@@ -36,6 +36,10 @@ void require_launcher_argument(std::string_view arg, std::string_view what);
 inline constexpr std::size_t kMaxCommentText = 1000;
 void require_comment_text(std::string_view text, std::string_view what);
 
+// A Slurm license request ("machine:1", "scratch,fs:2"): names as require_name takes them, each
+// with an optional ":COUNT" (1 to 9999), joined by commas. Throws UsageError otherwise.
+void require_licenses(std::string_view licenses, std::string_view what);
+
 // A hexadecimal CPU mask ("0xfe0000"). Throws UsageError otherwise.
 void require_cpu_mask(std::string_view mask, std::string_view what);
 

@@ -2,7 +2,8 @@
 # Builds the CPU backend with AddressSanitizer and UndefinedBehaviorSanitizer in build-asan and
 # runs the unit, multi-rank (mpirun) and fault tests under them with ctest. Fails on any failed
 # test and on any sanitizer report, even one in a test that expected its command to fail.
-# Left out: gpu.* (no GPU here; they skip), slurm.local_slurm_e2e and mpi.faults.np4.* (see
+# Left out: gpu.* (no GPU here; they skip), slurm.local_slurm_e2e, the emulated-cluster tests
+# (emulated.*: timings against a model, run in the tests stage) and mpi.faults.np4.* (see
 # docs/fuzzing.md).
 #   SANITIZE_BUILD_DIR (default build-asan), SANITIZE_JOBS (build jobs, default nproc),
 #   SANITIZE_TESTS (a ctest -R regex, default every test but those above).
@@ -33,7 +34,7 @@ cmake --build "$build" -j "$jobs"
 # ends correctly as a start-up timeout instead of the fault the test injects (seen in CI: a
 # `timeout` record where `failed` was expected; no sanitizer report). The 2-rank fault matrix and
 # the 4-rank ddp runs do run here.
-select=(-E '^(gpu\.|slurm\.local_slurm_e2e$|mpi\.faults\.np4\.|mpi\.fault\.)')
+select=(-E '^(gpu\.|emulated\.|slurm\.local_slurm_e2e$|mpi\.faults\.np4\.|mpi\.fault\.)')
 [ -n "${SANITIZE_TESTS:-}" ] && select=(-R "$SANITIZE_TESTS" -E '^gpu\.')
 status=0
 ctest --test-dir "$build" "${select[@]}" --output-on-failure -j"$(nproc)" --timeout 900 || status=$?

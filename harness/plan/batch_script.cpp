@@ -26,6 +26,8 @@ std::string header(const Plan& plan, const std::string& job_name, const std::str
   s += fmt::format("#SBATCH --job-name=sb-{}\n", job_name);
   if (plan.spec.account) s += fmt::format("#SBATCH --account={}\n", *plan.spec.account);
   s += fmt::format("#SBATCH --partition={}\n", partition);
+  const Partition* p = plan.cluster.find_partition(partition);
+  if (p && p->licenses) s += fmt::format("#SBATCH --licenses={}\n", *p->licenses);
   return s;
 }
 

@@ -19,6 +19,8 @@ class HostStagingCommunicator final : public Communicator {
 
   std::string name() const override { return "mpi-host-staging"; }
   int participants() const override { return host_.participants() * int(devices_.size()); }
+  int wire_participants() const override { return host_.wire_participants(); }
+  std::string algorithm() const override { return host_.algorithm(); }
   RequestId allreduce_async(std::span<float* const> buffers, std::size_t count,
                             std::span<Device* const> devices) override;
   void progress() override { host_.progress(); }

@@ -3,6 +3,9 @@
 // a completion event against a deadline and abort the communicators of a hung collective.
 #include "kernels/gpu/nccl_communicator.hpp"
 
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -124,6 +127,18 @@ NcclCommunicator::~NcclCommunicator() {
 }
 
 std::string NcclCommunicator::name() const { return GPU_NCCL_NAME; }
+
+std::string NcclCommunicator::algorithm() const {
+  // NCCL's tuner picks ring, tree, NVLS or CollNet per size unless NCCL_ALGO forces a choice
+  // (RCCL reads the same variable). The value is recorded, so only its plain characters are kept.
+  const char* forced = std::getenv("NCCL_ALGO");
+  if (forced == nullptr || *forced == '\0') return name() + "-auto";
+  std::string kept;
+  for (const char* c = forced; *c != '\0' && kept.size() < 64; ++c) {
+    if (std::isalnum(static_cast<unsigned char>(*c)) || std::strchr(",^_-", *c) != nullptr) kept += *c;
+  }
+  return name() + ":" + kept;
+}
 
 RequestId NcclCommunicator::allreduce_async(std::span<float* const> buffers, std::size_t count,
                                             std::span<Device* const> devices) {

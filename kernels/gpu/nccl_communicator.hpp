@@ -24,6 +24,7 @@ class NcclCommunicator final : public Communicator {
   NcclCommunicator& operator=(const NcclCommunicator&) = delete;
 
   std::string name() const override;
+  std::string algorithm() const override;
   int participants() const override { return participants_; }
   RequestId allreduce_async(std::span<float* const> buffers, std::size_t count,
                             std::span<Device* const> devices) override;

@@ -1,8 +1,12 @@
-// MPI all-reduce of host gradient buffers, bounded by the run's timeout.
+// The ring all-reduce of host gradient buffers over MPI point-to-point, bounded by the run's
+// timeout.
 #include "kernels/mpi/mpi_communicator.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -10,10 +14,39 @@
 #include "kernels/mpi/mpi_world.hpp"
 
 namespace scalebench {
+namespace {
+
+// Tags of the ring's messages: one per all-reduce in flight, reused cyclically (MPI guarantees
+// tags up to 32767; messages between two ranks with one tag never overtake each other).
+constexpr int kTagCycle = 30000;
+
+int mod(int a, int n) { return ((a % n) + n) % n; }
+
+}  // namespace
 
 MpiCommunicator::MpiCommunicator(MPI_Comm comm, int local_devices, double timeout_s)
     : comm_(comm), local_devices_(local_devices), timeout_(timeout_s) {
   CHECK_MPI(MPI_Comm_size(comm_, &size_));
+  CHECK_MPI(MPI_Comm_rank(comm_, &rank_));
+}
+
+MpiCommunicator::~MpiCommunicator() {
+  // After a timeout a receive may still be posted into a scratch buffer: let it go, never free
+  // it under MPI (the process aborts next).
+  for (Pending& p : pending_) {
+    if (p.active && p.posted) new std::vector<float>(std::move(p.scratch));
+  }
+}
+
+std::size_t MpiCommunicator::chunk_begin(const Pending& p, int chunk) const {
+  // p chunks whose sizes differ by at most one element.
+  const std::size_t base = p.count / std::size_t(size_), extra = p.count % std::size_t(size_);
+  const std::size_t c = std::size_t(chunk);
+  return c * base + std::min(c, extra);
+}
+
+std::size_t MpiCommunicator::chunk_size(const Pending& p, int chunk) const {
+  return chunk_begin(p, chunk + 1) - chunk_begin(p, chunk);
 }
 
 RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std::size_t count,
@@ -28,6 +61,9 @@ RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std:
       throw RunError("mpi communicator: host buffers only (GPU runs use NCCL/RCCL)");
     }
   }
+  if (count / std::size_t(size_) + 1 > std::size_t(std::numeric_limits<int>::max())) {
+    throw RunError(fmt::format("mpi communicator: an all-reduce of {} elements is too large", count));
+  }
   // Reduce the local replicas into the first buffer (MirroredStrategy's in-node reduction).
   float* sum = buffers[0];
   for (std::size_t j = 1; j < buffers.size(); ++j) {
@@ -38,17 +74,65 @@ RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std:
   Pending p;
   p.buffers.assign(buffers.begin(), buffers.end());
   p.count = count;
+  p.tag = next_tag_;
+  next_tag_ = (next_tag_ + 1) % kTagCycle;
   p.active = true;
-  CHECK_MPI(MPI_Iallreduce(MPI_IN_PLACE, sum, int(count), MPI_FLOAT, MPI_SUM, comm_, &p.request));
+  if (size_ > 1) p.scratch.resize(count / std::size_t(size_) + 1);
   pending_.push_back(std::move(p));
+  if (size_ > 1) post(pending_.back());
   return RequestId(pending_.size() - 1);
+}
+
+// Step k < p-1 (reduce-scatter): send chunk r-k, receive chunk r-k-1 into scratch and add it.
+// Step k >= p-1 (all-gather, j = k-(p-1)): send chunk r+1-j, receive chunk r-j in place. After
+// the reduce-scatter rank r holds the whole sum of chunk r+1; every element's sum is computed once
+// and copied, so all ranks hold bitwise the same result.
+void MpiCommunicator::post(Pending& p) {
+  const int right = mod(rank_ + 1, size_), left = mod(rank_ - 1, size_);
+  const int k = p.step;
+  float* buffer = p.buffers[0];
+  int send_chunk = 0, recv_chunk = 0;
+  float* recv_into = nullptr;
+  if (k < size_ - 1) {
+    send_chunk = mod(rank_ - k, size_);
+    recv_chunk = mod(rank_ - k - 1, size_);
+    recv_into = p.scratch.data();
+  } else {
+    const int j = k - (size_ - 1);
+    send_chunk = mod(rank_ + 1 - j, size_);
+    recv_chunk = mod(rank_ - j, size_);
+    recv_into = buffer + chunk_begin(p, recv_chunk);
+  }
+  CHECK_MPI(MPI_Irecv(recv_into, int(chunk_size(p, recv_chunk)), MPI_FLOAT, left, p.tag, comm_,
+                      &p.requests[0]));
+  CHECK_MPI(MPI_Isend(buffer + chunk_begin(p, send_chunk), int(chunk_size(p, send_chunk)),
+                      MPI_FLOAT, right, p.tag, comm_, &p.requests[1]));
+  p.posted = true;
+}
+
+bool MpiCommunicator::advance(Pending& p) {
+  while (p.step < steps()) {
+    int done = 0;
+    CHECK_MPI(MPI_Testall(2, p.requests.data(), &done, MPI_STATUSES_IGNORE));
+    if (!done) return false;
+    if (p.step < size_ - 1) {
+      const int chunk = mod(rank_ - p.step - 1, size_);
+      float* into = p.buffers[0] + chunk_begin(p, chunk);
+      const float* from = p.scratch.data();
+      const std::size_t n = chunk_size(p, chunk);
+#pragma omp parallel for schedule(static)
+      for (std::size_t i = 0; i < n; ++i) into[i] += from[i];
+    }
+    ++p.step;
+    p.posted = false;
+    if (p.step < steps()) post(p);
+  }
+  return true;
 }
 
 void MpiCommunicator::progress() {
   for (Pending& p : pending_) {
-    if (!p.active || p.request == MPI_REQUEST_NULL) continue;
-    int done = 0;
-    CHECK_MPI(MPI_Test(&p.request, &done, MPI_STATUS_IGNORE));
+    if (p.active) advance(p);
   }
 }
 
@@ -56,12 +140,29 @@ void MpiCommunicator::wait(RequestId id) {
   if (id < 0 || std::size_t(id) >= pending_.size() || !pending_[id].active) {
     throw RunError(fmt::format("mpi communicator: unknown request {}", id));
   }
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(timeout_);
+  for (int polls = 0; !advance(pending_[id]); ++polls) {
+    // The other all-reduces in flight move on too (their neighbours may be waiting on them).
+    for (Pending& q : pending_) {
+      if (q.active) advance(q);
+    }
+    if (clock::now() > deadline) {
+      mark_mpi_wait_timed_out();
+      throw TimeoutError(fmt::format(
+          "all-reduce of {} bytes did not complete within {:.0f} s: another rank failed or "
+          "stopped answering",
+          pending_[id].count * sizeof(float), timeout_.count()));
+    }
+    // Spin briefly for latency, then yield the core: ranks may outnumber cores.
+    if (polls > 200) std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
   Pending& p = pending_[id];
-  wait_with_deadline(p.request, timeout_, fmt::format("all-reduce of {} bytes", p.count * 4));
   for (std::size_t j = 1; j < p.buffers.size(); ++j) {
     std::memcpy(p.buffers[j], p.buffers[0], p.count * sizeof(float));
   }
   p.active = false;
+  p.scratch = {};
   if (std::none_of(pending_.begin(), pending_.end(), [](const Pending& q) { return q.active; })) {
     pending_.clear();
   }

@@ -1,9 +1,16 @@
-// The MPI communicator: MPI_Iallreduce over host buffers (the CPU backend), with the
-// reduction among a process's local replicas done in memory first.
+// The MPI communicator: a ring all-reduce (reduce-scatter, then all-gather) over nonblocking
+// point-to-point on host buffers (the CPU backend, and GPU runs without NCCL/RCCL through host
+// staging), with the reduction among a process's local replicas done in memory first.
+//
+// Why not MPI_Iallreduce: Open MPI's libnbc picks binomial reduce + broadcast for every in-place
+// call and for any p < 4 (ompi/mca/coll/libnbc/nbc_iallreduce.c), which moves 2S over each link
+// where a ring moves 2S(p-1)/p, so busbw = algbw * 2(p-1)/p would not mean what it means in
+// nccl-tests. The ring is bandwidth-optimal and the same under every MPI library.
 #pragma once
 
 #include <mpi.h>
 
+#include <array>
 #include <chrono>
 #include <vector>
 
@@ -14,9 +21,14 @@ namespace scalebench {
 class MpiCommunicator final : public Communicator {
  public:
   MpiCommunicator(MPI_Comm comm, int local_devices, double timeout_s);
+  ~MpiCommunicator() override;
+  MpiCommunicator(const MpiCommunicator&) = delete;
+  MpiCommunicator& operator=(const MpiCommunicator&) = delete;
 
   std::string name() const override { return "mpi"; }
+  std::string algorithm() const override { return "ring"; }
   int participants() const override { return size_ * local_devices_; }
+  int wire_participants() const override { return size_; }
   RequestId allreduce_async(std::span<float* const> buffers, std::size_t count,
                             std::span<Device* const> devices) override;
   void progress() override;
@@ -25,16 +37,32 @@ class MpiCommunicator final : public Communicator {
   void barrier() override;
 
  private:
+  // One all-reduce in flight: the ring's 2(p-1) steps, each a send to the right neighbour and a
+  // receive from the left one, advanced by progress() and wait().
   struct Pending {
-    MPI_Request request = MPI_REQUEST_NULL;
-    std::vector<float*> buffers;
+    std::vector<float*> buffers;  // the local replicas; buffers[0] holds the sum
     std::size_t count = 0;
+    int tag = 0;
+    int step = 0;                 // the step whose messages are posted (2(p-1): done)
+    bool posted = false;
+    std::array<MPI_Request, 2> requests{MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    std::vector<float> scratch;   // the chunk received during reduce-scatter
     bool active = false;
   };
 
+  std::size_t chunk_begin(const Pending& p, int chunk) const;
+  std::size_t chunk_size(const Pending& p, int chunk) const;
+  int steps() const { return 2 * (size_ - 1); }
+  void post(Pending& p);
+  // Tests the posted step; when it completed, reduces what arrived and posts the next step.
+  // Returns true once the whole all-reduce is done.
+  bool advance(Pending& p);
+
   MPI_Comm comm_;
   int size_ = 1;
+  int rank_ = 0;
   int local_devices_ = 1;
+  int next_tag_ = 0;
   std::chrono::duration<double> timeout_;
   std::vector<Pending> pending_;
 };

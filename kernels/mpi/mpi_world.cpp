@@ -27,6 +27,7 @@ std::atomic<bool> g_timed_out{false};
 }  // namespace
 
 bool mpi_wait_timed_out() { return g_timed_out.load(); }
+void mark_mpi_wait_timed_out() { g_timed_out = true; }
 
 void wait_with_deadline(MPI_Request& request, std::chrono::duration<double> timeout,
                         const std::string& what) {

@@ -72,6 +72,8 @@ void wait_with_deadline(MPI_Request& request, std::chrono::duration<double> time
                         const std::string& what);
 // True once any wait of this process has timed out.
 bool mpi_wait_timed_out();
+// Records that a wait timed out (for waits written outside wait_with_deadline).
+void mark_mpi_wait_timed_out();
 
 // Ends the process when what it guards (MPI start-up, MPI teardown) takes longer than allowed:
 // those are blocking MPI calls that no --timeout reaches. A thread, started with every signal

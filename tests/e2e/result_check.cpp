@@ -1,9 +1,14 @@
 // Checks a result file as the tests need: result_check FILE [--status S] [--world-size N]
 // [--devices N] [--strategy S] [--scaling S] [--check passed|failed] [--error-contains TEXT]
-// Always checks, for ok results: bucket bytes sum to 4 x parameters, busbw = algbw x 2(n-1)/n,
-// throughput = global batch / median full step, and the required fields.
+// [--algorithm A] [--nodes N] [--hosts N]
+// Always checks, for ok results: bucket bytes sum to 4 x parameters, busbw = algbw x 2(n-1)/n with
+// n the ranks on the wire (processes for the MPI ring, devices for NCCL/RCCL), throughput = global
+// batch / median full step, the communication phase = the sum of its buckets (exactly, at one
+// step: a bucket's median is then its time), and the required fields.
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "records/measurements.hpp"
@@ -40,6 +45,13 @@ int main(int argc, char** argv) {
     else if (key == "--scaling") EXPECT(r.point.scaling == value, "scaling %s", r.point.scaling.c_str());
     else if (key == "--batch") EXPECT(r.point.batch_per_device == std::stoll(value), "batch %lld", (long long)r.point.batch_per_device);
     else if (key == "--check") EXPECT(r.communication && r.communication->check == value, "check");
+    else if (key == "--algorithm") EXPECT(r.communication && r.communication->algorithm == value, "algorithm %s", r.communication ? r.communication->algorithm.value_or("(none)").c_str() : "(no communication)");
+    else if (key == "--nodes") EXPECT(r.point.nodes == std::stoll(value), "nodes %lld", (long long)r.point.nodes);
+    else if (key == "--hosts") {
+      std::set<std::string> hosts;
+      for (const RankRecord& rank : r.system.ranks) hosts.insert(rank.host);
+      EXPECT(std::int64_t(hosts.size()) == std::stoll(value), "%zu distinct hosts", hosts.size());
+    }
     else if (key == "--error-contains") EXPECT(r.error && r.error->find(value) != std::string::npos, "error '%s' lacks '%s'", r.error.value_or("").c_str(), value.c_str());
     else { std::fprintf(stderr, "unknown option %s\n", key.c_str()); return 2; }
   }
@@ -54,7 +66,16 @@ int main(int argc, char** argv) {
     EXPECT(r.communication.has_value(), "communication");
     if (r.communication) {
       std::int64_t bytes = 0;
-      const double factor = bus_factor(r.point.devices);
+      // The MPI ring's ranks are processes (a process's replicas are summed in memory first).
+      const bool ring = r.communication->algorithm == std::optional<std::string>("ring");
+      const double factor = bus_factor(ring ? r.point.world_size : r.point.devices);
+      double bucket_sum = 0;
+      for (const BucketRecord& b : r.communication->buckets) bucket_sum += b.time_ms;
+      if (r.point.steps == 1 && r.phases.communication) {
+        EXPECT(std::fabs(bucket_sum - r.phases.communication->median_ms) <= 1e-9 * (1 + bucket_sum),
+               "buckets sum to %g ms, the communication phase took %g ms", bucket_sum,
+               r.phases.communication->median_ms);
+      }
       const double algbw = r.communication->algbw_gbps;
       EXPECT(std::fabs(r.communication->busbw_gbps - algbw * factor) <= 1e-9 * (1 + algbw), "busbw");
       for (const BucketRecord& b : r.communication->buckets) {

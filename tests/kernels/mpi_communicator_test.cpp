@@ -7,6 +7,7 @@
 // buffer is caught even in a single process.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <vector>
 
 #include "kernels/backend.hpp"
@@ -100,6 +101,48 @@ TEST(MpiCommunicator, SeveralRequestsInFlightKeepTheirBuffers) {
     }
   }
   comm.barrier();
+}
+
+TEST(MpiCommunicator, IsARingBetweenProcesses) {
+  MpiCommunicator comm(MPI_COMM_WORLD, kReplicas, 60.0);
+  EXPECT_EQ(comm.algorithm(), "ring");
+  // busbw's n: the processes exchanging data, not the replicas summed in memory first.
+  EXPECT_EQ(comm.wire_participants(), world_size());
+}
+
+// Counts below, at and above the number of ranks, and ones no rank count divides: empty chunks,
+// uneven chunks and the wrap-around of the ring.
+TEST(MpiCommunicator, RingSumsEveryCountExactly) {
+  MpiCommunicator comm(MPI_COMM_WORLD, kReplicas, 60.0);
+  const std::size_t w = std::size_t(world_size());
+  for (const std::size_t count : {std::size_t(0), std::size_t(1), std::size_t(2), w - 1, w, w + 1,
+                                  2 * w + 1, std::size_t(7919), std::size_t(65537)}) {
+    auto buffers = replica_buffers(count);
+    std::vector<float*> ptrs;
+    for (auto& b : buffers) ptrs.push_back(b.data());
+    comm.wait(comm.allreduce_async(ptrs, count, {}));
+    for (int d = 0; d < kReplicas; ++d) {
+      EXPECT_EQ(wrong_elements(buffers[d]), 0u) << "replica " << d << " of " << count << " elements";
+    }
+  }
+}
+
+// With values whose fp32 sum depends on the order of the additions, every rank still ends with
+// bitwise the same gradient: the ring sums each chunk once and copies it (replicas that drifted
+// apart would no longer be data parallel).
+TEST(MpiCommunicator, EveryRankHoldsBitwiseTheSameSum) {
+  MpiCommunicator comm(MPI_COMM_WORLD, 1, 60.0);
+  const std::size_t count = 10007;
+  std::vector<float> mine(count);
+  for (std::size_t i = 0; i < count; ++i)
+    mine[i] = 1.0f / float(3 + i % 13) + float(world_rank()) * 1e-3f * float(1 + i % 5);
+  float* ptr = mine.data();
+  comm.wait(comm.allreduce_async({&ptr, 1}, count, {}));
+  std::vector<float> rank0 = mine;
+  MPI_Bcast(rank0.data(), int(count), MPI_FLOAT, 0, MPI_COMM_WORLD);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < count; ++i) differ += std::memcmp(&rank0[i], &mine[i], sizeof(float)) != 0;
+  EXPECT_EQ(differ, 0u) << "on rank " << world_rank();
 }
 
 TEST(MpiCommunicator, WrongBufferCountIsRefused) {

@@ -35,6 +35,17 @@ TEST(StepStats, SingleStepHasZeroSpread) {
 
 TEST(StepStats, EmptyIsAnError) { EXPECT_THROW(compute_stats({}), std::invalid_argument); }
 
+TEST(PhaseFromBuckets, EachStepIsTheSumOfItsBuckets) {
+  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0, 3.0}}, {1, 50, 1, {0.5, 0.25, 4.0}}};
+  EXPECT_EQ(phase_from_buckets(buckets), (std::vector<double>{1.5, 2.25, 7.0}));
+  EXPECT_TRUE(phase_from_buckets({}).empty());
+}
+
+TEST(PhaseFromBuckets, BucketsWithDifferentStepCountsAreAnError) {
+  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0}}, {1, 50, 1, {0.5}}};
+  EXPECT_THROW(phase_from_buckets(buckets), std::invalid_argument);
+}
+
 TEST(BusFactor, IsTwoTimesNMinusOneOverN) {
   EXPECT_DOUBLE_EQ(bus_factor(1), 0.0);
   EXPECT_DOUBLE_EQ(bus_factor(2), 1.0);

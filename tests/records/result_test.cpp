@@ -90,6 +90,7 @@ ResultRecord full_sample() {
   c.buckets.push_back(BucketRecord{3, 26214400, 17, 1.7, 15.42, 26.985});
   c.buckets.push_back(BucketRecord{4, 1048576, 2, 0.3, 3.49, 6.1075});
   c.check = "failed";
+  c.algorithm = "ring";
   r.communication = c;
   r.model.parameters = 86567656;
   r.model.forward_flops_per_sample = 17.56e9;
@@ -188,6 +189,7 @@ void expect_every_field_kept(const ResultRecord& got, const ResultRecord& want) 
   EXPECT_KEPT(gc, wc, fresh_c, algbw_gbps);
   EXPECT_KEPT(gc, wc, fresh_c, busbw_gbps);
   EXPECT_KEPT(gc, wc, fresh_c, check);
+  EXPECT_KEPT(gc, wc, fresh_c, algorithm);
   EXPECT_KEPT(gc, wc, fresh_c, buckets.size());
   ASSERT_EQ(gc.buckets.size(), wc.buckets.size());
   for (std::size_t i = 0; i < wc.buckets.size(); ++i) {
@@ -277,6 +279,9 @@ TEST(Result, MissingMeasurementsStayNull) {
   ResultRecord b;
   from_json(nlohmann::json(a), b);
   EXPECT_EQ(nlohmann::json(a), nlohmann::json(b));
+  // Records from before the ring (0.2.0) name no all-reduce algorithm; none is made up.
+  EXPECT_FALSE(b.communication->algorithm.has_value());
+  EXPECT_FALSE(nlohmann::json(a)["communication"].contains("algorithm"));
   // A missing measurement stays absent (null), never 0.
   EXPECT_TRUE(b.telemetry->mean_power_w.has_value());
   EXPECT_FALSE(b.telemetry->energy_per_sample_j.has_value());

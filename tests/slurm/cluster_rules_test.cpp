@@ -2,7 +2,10 @@
 // line on plans of the shipped profiles: Roihu's gres, partitions and gate; LUMI's 2026 stack and
 // RCCL network settings; the retirement of Puhti and Mahti; and the lines every script needs
 // (SRUN_CPUS_PER_TASK, `set -u` after the modules, --nodes, the billing line in the site's unit).
+#include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -329,6 +332,32 @@ TEST(Schema, EveryShippedLinkSaysHowItsFiguresWereObtained) {
   ClusterProfile l = testing::profile("lumi");
   EXPECT_EQ(l.device_unit.name, "GCD");
   EXPECT_DOUBLE_EQ(l.device_unit.per_billed_gpu, 2.0);
+}
+
+// --------------------------------------------------------------------------------- emulated
+
+// The emulated cluster's nodes share the real cores: every job, the report job too, takes its one
+// "machine" license so that Slurm runs them one at a time; 4 devices span its 2 nodes.
+TEST(Emulated, EveryJobTakesTheMachineLicenseAndFourDevicesSpanTwoNodes) {
+  SweepSpec s = sweep({1, 2, 4});
+  s.workloads = {"mnist_cnn"};
+  s.account.reset();
+  Plan plan = plan_on("emulated", s);
+  for (const auto& job : plan.jobs) {
+    EXPECT_TRUE(has_line(array_script(plan, job), "#SBATCH --licenses=machine:1")) << job.shape.partition;
+  }
+  EXPECT_TRUE(has_line(report_script(plan), "#SBATCH --licenses=machine:1"));
+  EXPECT_EQ(job_for(plan, 4).shape.nodes, 2);
+  EXPECT_EQ(job_for(plan, 2).shape.nodes, 1);
+  EXPECT_TRUE(has_line(array_script(plan, job_for(plan, 4)), "export OMPI_MCA_btl_tcp_if_include=eth0"));
+}
+
+TEST(Emulated, AProfileLicenseThatIsNotOneIsRefused) {
+  std::ifstream in(testing::source_dir() / "configs/clusters/emulated.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  j["partitions"][0]["licenses"] = "machine:1 --wrap=id";
+  EXPECT_NE(usage_error([&] { parse_cluster_profile(j, "emulated.json"); }).find("is not a license request"),
+            std::string::npos);
 }
 
 }  // namespace

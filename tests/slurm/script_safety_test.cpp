@@ -73,6 +73,14 @@ TEST(EnvironmentLines, RefusesMetacharactersAndNewlines) {
   }
 }
 
+TEST(Licenses, TakeNamesWithCountsAndRefuseTheRest) {
+  for (const char* ok : {"machine:1", "machine", "scratch,fs:2", "a.b-c_d:9999"})
+    EXPECT_NO_THROW(require_licenses(ok, "licenses")) << ok;
+  for (const char* bad : {"", "machine:", "machine:0", "machine:10000", "machine:1,", ",machine",
+                          "machine:1 --wrap=x", "machine;id", "machine:1\n#SBATCH", "-L", "m:x"})
+    EXPECT_THROW(require_licenses(bad, "licenses"), UsageError) << bad;
+}
+
 TEST(Names, RefuseWhatCouldLeaveAnSbatchLine) {
   EXPECT_NO_THROW(require_name("project_2001234", "t"));
   EXPECT_NO_THROW(require_name("small-g", "t"));
