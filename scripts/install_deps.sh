@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
   gnuplot-nox                                # report figures
   slurmctld slurmd slurm-client munge libpmix-dev  # the local Slurm cluster of the end-to-end test
+  iproute2                                   # the emulated cluster: namespaces, veth, bridge, tc
   hipcc libamdhip64-dev                      # compile check of the HIP kernels (gfx90a)
   clang libclang-rt-14-dev libomp-14-dev     # fuzz targets: clang 14, libFuzzer + sanitizer runtimes, OpenMP
 )

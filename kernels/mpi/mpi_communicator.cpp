@@ -77,9 +77,11 @@ RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std:
   p.tag = next_tag_;
   next_tag_ = (next_tag_ + 1) % kTagCycle;
   p.active = true;
-  if (size_ > 1) p.scratch.resize(count / std::size_t(size_) + 1);
+  // Nothing to exchange for an empty buffer (every rank sees the same count): done at once.
+  if (count == 0) p.step = steps();
+  if (p.step < steps()) p.scratch.resize(count / std::size_t(size_) + 1);
   pending_.push_back(std::move(p));
-  if (size_ > 1) post(pending_.back());
+  if (pending_.back().step < steps()) post(pending_.back());
   return RequestId(pending_.size() - 1);
 }
 
@@ -158,7 +160,7 @@ void MpiCommunicator::wait(RequestId id) {
     if (polls > 200) std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   Pending& p = pending_[id];
-  for (std::size_t j = 1; j < p.buffers.size(); ++j) {
+  for (std::size_t j = 1; j < p.buffers.size() && p.count > 0; ++j) {
     std::memcpy(p.buffers[j], p.buffers[0], p.count * sizeof(float));
   }
   p.active = false;

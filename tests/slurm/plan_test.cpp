@@ -57,7 +57,7 @@ TEST(Profiles, EveryShippedProfileLoadsAndCitesItsSources) {
     EXPECT_FALSE(c.sources.empty());
     ++n;
   }
-  EXPECT_EQ(n, 8);
+  EXPECT_EQ(n, 9);
 }
 
 TEST(Shapes, MahtiPicksGpusmallThenGpumediumAndRefusesThree) {
