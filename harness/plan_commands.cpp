@@ -101,7 +101,7 @@ struct PlanArgs {
   SweepSpec spec;
   std::vector<std::string> workloads, strategies, gpus;
   std::string batch, global_batch, steps, warmup, image_size, repeat, max_concurrent;
-  std::string account, partition, node_type, binary;
+  std::string account, partition, node_type, binary, report_baseline;
 };
 
 // configs/sweeps/NAME.json (or a path, read by records/sweep_preset): defaults for the options not
@@ -161,6 +161,7 @@ void apply_command_line(PlanArgs& a, CLI::App& cmd) {
   if (given("--account")) a.spec.account = a.account;
   if (given("--partition")) a.spec.partition = a.partition;
   if (given("--node-type")) a.spec.node_type = a.node_type;
+  if (given("--report-baseline")) a.spec.report_baseline = a.report_baseline;
 #ifdef SCALEBENCH_REPORT_ONLY
   // This build runs no points: $SCALEBENCH_RUN_BINARY names the full build a login node's plans
   // run when --binary is not given (checked as --binary is).
@@ -274,6 +275,10 @@ void add_plan_commands(CLI::App& app) {
       ->type_name("K");
   plan_cmd->add_option("--partition", args->partition, "Use this partition instead of the profile's rules");
   plan_cmd->add_option("--node-type", args->node_type, "Node type of the profile (default: its first)");
+  plan_cmd->add_option("--report-baseline", args->report_baseline,
+                       "The report job's --baseline: a GPU count, or 'node' for one full node "
+                       "(default: each curve's smallest count)")
+      ->type_name("N|node");
   plan_cmd->add_flag("--round", args->spec.round, "Round GPU counts the cluster cannot give, with a warning");
   plan_cmd->add_option("--binary", args->binary, "scalebench the scripts run (default: this program)");
   plan_cmd->add_option("--preset", args->preset, "Sweep preset (configs/sweeps/NAME.json or a path)");

@@ -71,10 +71,18 @@ void check_fraction(const char* flag, double value) {
   }
 }
 
-std::int64_t parse_baseline(const std::string& text) {
+// --baseline N (a GPU count) or --baseline node (one full node).
+void parse_baseline(const std::string& text, reports::ReportOptions& options) {
+  if (text == "node") {
+    options.baseline_full_node = true;
+    return;
+  }
   const auto v = parse_whole_number(text);
-  if (!v || *v < 1) throw UsageError(fmt::format("--baseline {}: give a GPU count of 1 or more", text));
-  return *v;
+  if (!v || *v < 1) {
+    throw UsageError(fmt::format(
+        "--baseline {}: give a GPU count of 1 or more, or 'node' (one full node)", text));
+  }
+  options.baseline_gpus = *v;
 }
 
 // Each input once: a folder given twice (or inside another one given) would count its results
@@ -130,7 +138,7 @@ reports::ReportOptions to_options(const ReportArgs& args) {
   options.out = args.out;
   options.threshold = args.threshold;
   options.min_gain = args.min_gain;
-  if (args.baseline) options.baseline_gpus = parse_baseline(*args.baseline);
+  if (args.baseline) parse_baseline(*args.baseline, options);
   options.formats = parse_formats(args.formats);
   options.billing_units_per_gpu_hour = args.billing_units_per_gpu_hour;
   if (args.cluster_profiles) {
@@ -181,8 +189,9 @@ void add_report_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--baseline", args->baseline,
                   "GPU count that speedup and efficiency are relative to; every curve must have "
-                  "it (default: each curve's smallest successful count)")
-      ->type_name("N");
+                  "it (default: each curve's smallest successful count); 'node': each curve's "
+                  "largest successful single-node count (one full node)")
+      ->type_name("N|node");
   cmd->add_option("--formats", args->formats,
                   "Figure formats, comma-separated from pdf, png, svg (svg is always rendered: "
                   "report.html embeds it)")

@@ -39,10 +39,20 @@ std::string describe(const GroupKey& key) {
                      key.precision, key.batch, key.scaling, key.system);
 }
 
-std::int64_t pick_baseline(const GroupMetrics& group, const std::optional<std::int64_t>& wanted) {
+std::int64_t pick_baseline(const GroupMetrics& group, const MetricOptions& options) {
+  const std::optional<std::int64_t>& wanted = options.baseline_gpus;
   std::vector<std::int64_t> ok_counts;
+  std::optional<std::int64_t> full_node;
   for (const CountMetrics& c : group.counts) {
     if (c.ok()) ok_counts.push_back(c.gpus);
+    if (c.ok() && c.nodes == 1) full_node = c.gpus;  // counts ascend: the largest one-node count
+  }
+  if (options.baseline_full_node) {
+    if (full_node) return *full_node;
+    throw UsageError(fmt::format(
+        "--baseline node: {} has no successful single-node point (its successful GPU counts are "
+        "{}); measure one full node or give --baseline N",
+        describe(group.key), fmt::join(ok_counts, ", ")));
   }
   if (!wanted) return ok_counts.front();
   if (std::find(ok_counts.begin(), ok_counts.end(), *wanted) != ok_counts.end()) return *wanted;
@@ -99,7 +109,8 @@ GroupMetrics group_metrics(const GroupKey& key, const std::vector<const PointSam
   const bool any_ok = std::any_of(group.counts.begin(), group.counts.end(),
                                   [](const CountMetrics& c) { return c.ok(); });
   if (!any_ok) return group;
-  group.baseline_gpus = pick_baseline(group, options.baseline_gpus);
+  group.baseline_gpus = pick_baseline(group, options);
+  group.baseline_full_node = options.baseline_full_node;
   const CountMetrics& base = *group.at(*group.baseline_gpus);
   for (CountMetrics& c : group.counts) {
     if (!c.ok()) continue;

@@ -15,6 +15,9 @@ struct MetricOptions {
   double threshold = 0.8;  // efficiency below this marks the knee
   double min_gain = 0.5;  // a doubling that adds less than this fraction of throughput marks it too
   std::optional<std::int64_t> baseline_gpus;  // default: the smallest GPU count with an ok point
+  // Instead: each curve's largest successful single-node count (one full node), so that scaling
+  // across nodes is measured against the node and not against one device (--baseline node).
+  bool baseline_full_node = false;
   std::map<std::string, double> billing_units_per_gpu_hour;  // by system label, where known
 };
 
@@ -59,6 +62,7 @@ struct GroupMetrics {
   GroupKey key;
   std::string backend;
   std::optional<std::int64_t> baseline_gpus;  // none when no count succeeded
+  bool baseline_full_node = false;            // the baseline is one full node (--baseline node)
   std::vector<CountMetrics> counts;           // ascending GPU count, failed counts included
   std::optional<Knee> knee;
   const CountMetrics* at(std::int64_t gpus) const;
@@ -66,7 +70,8 @@ struct GroupMetrics {
   std::string unit(std::int64_t count) const;
 };
 
-// Throws UsageError when options.baseline_gpus is not an ok count of some group.
+// Throws UsageError when options.baseline_gpus is not an ok count of some group, or (with
+// baseline_full_node) a group has no successful single-node count.
 std::vector<GroupMetrics> compute_metrics(const PointGroups& groups, const MetricOptions& options);
 
 // Combines the repeats of one GPU count (exposed for tests).

@@ -72,6 +72,7 @@ ReportSummary run_report(const ReportOptions& options) {
   metric_options.threshold = options.threshold;
   metric_options.min_gain = options.min_gain;
   metric_options.baseline_gpus = options.baseline_gpus;
+  metric_options.baseline_full_node = options.baseline_full_node;
   metric_options.billing_units_per_gpu_hour = billing_by_system(options, results);
   const std::vector<GroupMetrics> groups = compute_metrics(group_points(results), metric_options);
   const std::vector<Figure> figures = build_figures(

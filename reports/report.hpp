@@ -21,6 +21,7 @@ struct ReportOptions {
   double threshold = 0.8;
   double min_gain = 0.5;
   std::optional<std::int64_t> baseline_gpus;
+  bool baseline_full_node = false;  // --baseline node
   std::vector<std::string> formats = {"pdf", "png", "svg"};
   std::optional<double> billing_units_per_gpu_hour;       // every system
   std::optional<std::filesystem::path> cluster_profiles;  // folder of <cluster>.json with billing

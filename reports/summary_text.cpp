@@ -32,8 +32,13 @@ std::string because(const std::string& cause) {
 }
 
 std::string subject(const GroupMetrics& g) {
-  return fmt::format("{} with {} ({}) on {}", workload_title(g.key.workload), g.key.strategy,
-                     group_setting(g.key, g.unit(1)), g.key.system);
+  std::string s = fmt::format("{} with {} ({}) on {}", workload_title(g.key.workload),
+                              g.key.strategy, group_setting(g.key, g.unit(1)), g.key.system);
+  if (g.baseline_full_node && g.baseline_gpus) {
+    s += fmt::format(", relative to {} {} on one node,", *g.baseline_gpus,
+                     g.unit(*g.baseline_gpus));
+  }
+  return s;
 }
 
 std::string knee_clause(const GroupMetrics& g, const Knee& knee, double threshold) {

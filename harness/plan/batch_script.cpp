@@ -149,8 +149,11 @@ std::string report_script(const Plan& plan) {
   s += billing_comment(plan, shape, kReportTimeLimitS, "the job");
   s += environment(plan, 1);
   s += plan_check();
-  s += fmt::format("{} report {} -o {}\n", shell_quote(plan.spec.binary),
-                   shell_quote(plan.results_dir), shell_quote(plan.report_dir));
+  s += fmt::format("{} report {} -o {}{}\n", shell_quote(plan.spec.binary),
+                   shell_quote(plan.results_dir), shell_quote(plan.report_dir),
+                   plan.spec.report_baseline
+                       ? " --baseline " + shell_quote(*plan.spec.report_baseline)
+                       : "");
   return s;
 }
 

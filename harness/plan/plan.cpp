@@ -11,6 +11,7 @@
 #include "harness/plan/batch_script.hpp"
 #include "records/json_fields.hpp"
 #include "records/script_safety.hpp"
+#include "records/numbers.hpp"
 #include "records/vocabulary.hpp"
 #include "records/json_text.hpp"
 #include "records/result.hpp"
@@ -69,6 +70,12 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatal
   if (s.partition) require_name(*s.partition, "--partition");
   if (s.node_type) require_name(*s.node_type, "--node-type");
   shell_quote(s.binary);  // refuses control characters
+  if (s.report_baseline && *s.report_baseline != "node") {
+    const auto n = parse_whole_number(*s.report_baseline);
+    if (!n || *n < 1)
+      throw UsageError(fmt::format("--report-baseline {}: give a GPU count of 1 or more, or 'node'",
+                                   *s.report_baseline));
+  }
   parse_time_limit(s.time, "--time");
   if (c.status.retired && !s.allow_retired)
     throw UsageError(fmt::format(
@@ -284,6 +291,7 @@ json plan_to_json(const Plan& plan) {
       {"round", s.round},           {"allow_retired", s.allow_retired},
       {"binary", s.binary},
   };
+  if (s.report_baseline) sweep["report_baseline"] = *s.report_baseline;
   json jobs = json::array();
   for (const auto& j : plan.jobs) {
     jobs.push_back({
@@ -374,6 +382,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
     sp.round = s.boolean("round", false);
     sp.allow_retired = s.boolean("allow_retired", false);
     sp.binary = s.str("binary");
+    sp.report_baseline = s.opt_str("report_baseline");
     s.finish();
   }
   const auto* jobs = f.sub("jobs", true);

@@ -56,6 +56,8 @@ struct SweepSpec {
   std::optional<std::string> node_type;  // default: the profile's first
   bool round = false;
   bool allow_retired = false;  // plan on a retired cluster (with a warning) instead of refusing
+  // The report job's --baseline: a GPU count or "node" (one full node); none: the report's default.
+  std::optional<std::string> report_baseline;
   std::string binary;  // the scalebench the scripts run (absolute path or a name on PATH)
 };
 

@@ -115,6 +115,7 @@ _scalebench() {
     --gpus | --batch | --global-batch | --steps | --warmup | --image-size | --repeat | --account | \
     --time | --max-concurrent | --partition | --node-type | --devices | --bucket-mb | \
     --first-bucket-mb | --packs | --timeout | --label | --point | --threshold | --baseline | \
+    --report-baseline | \
     --min-gain | --billing-units-per-gpu-hour)
       return 0 ;;  # a number or a name of the user's: nothing to offer
   esac
@@ -146,7 +147,7 @@ _scalebench() {
     plan)
       options=(--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
         --warmup --image-size --backend --repeat --account --time --max-concurrent --partition
-        --node-type --round --binary --preset --force --allow-retired -o --out --help) ;;
+        --node-type --round --binary --preset --force --allow-retired --report-baseline -o --out --help) ;;
     submit | sweep)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # DIR/plan.json
