@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "records/json_text.hpp"
@@ -31,6 +32,9 @@ struct FileOutcome {
   SystemInfo system;
   std::vector<BusbwSeries> series;
   std::string reason;  // skipped: why; other_schema: the schema string
+  // A record whose label came from its cluster alone: it names no device model (a failure
+  // record written before the run detected one). See adopt_cluster_labels.
+  std::optional<std::string> cluster_without_model;
 };
 
 struct FoundFile {
@@ -51,11 +55,14 @@ std::optional<double> median_of(const std::optional<StepStats>& s) {
   return s ? std::optional<double>(s->median_ms) : std::nullopt;
 }
 
+std::string device_model(const ResultRecord& r) {
+  return r.point.backend != kCpu && r.system.gpu_model ? *r.system.gpu_model : r.system.cpu_model;
+}
+
 std::string system_label(const ResultRecord& r, const std::optional<std::string>& input_label) {
   if (input_label) return *input_label;
   if (r.point.label && !r.point.label->empty()) return *r.point.label;
-  const std::string model =
-      r.point.backend != kCpu && r.system.gpu_model ? *r.system.gpu_model : r.system.cpu_model;
+  const std::string model = device_model(r);
   const std::string where = r.point.cluster ? *r.point.cluster : r.system.hostname;
   if (model.empty()) return where.empty() ? "unknown system" : where;
   return where.empty() ? model : where + " " + model;
@@ -133,6 +140,10 @@ FileOutcome read_result(const json& doc, const fs::path& path,
   const std::string system = system_label(record, label);
   out.point = to_sample(record, path, system);
   out.system = to_system_info(record, system);
+  if (!label && !(record.point.label && !record.point.label->empty()) && record.point.cluster &&
+      device_model(record).empty()) {
+    out.cluster_without_model = *record.point.cluster;
+  }
   return out;
 }
 
@@ -280,10 +291,30 @@ std::string read_text(const fs::path& path) {
   return text;
 }
 
+// A run that failed before it detected its devices (a failure record staged at start-up, written
+// when a signal ended the run) is labelled by its cluster alone, and would be a curve of its own
+// beside the cluster's successful points: it joins them when its cluster's results name exactly
+// one system.
+void adopt_cluster_labels(std::vector<FileOutcome>& outcomes) {
+  std::map<std::string, std::set<std::string>> labels;  // cluster -> labels with a device model
+  for (const FileOutcome& o : outcomes) {
+    if (o.kind == FileOutcome::Kind::result && !o.cluster_without_model && o.system.cluster)
+      labels[*o.system.cluster].insert(o.point.system);
+  }
+  for (FileOutcome& o : outcomes) {
+    if (o.kind != FileOutcome::Kind::result || !o.cluster_without_model) continue;
+    const auto it = labels.find(*o.cluster_without_model);
+    if (it == labels.end() || it->second.size() != 1) continue;
+    o.point.system = *it->second.begin();
+    o.system.label = o.point.system;
+  }
+}
+
 ResultSet load_results(const std::vector<InputSpec>& inputs) {
   if (inputs.empty()) throw UsageError("no input: name result folders or files");
   const std::vector<FoundFile> files = find_files(inputs);
   std::vector<FileOutcome> outcomes = read_all(files, inputs);
+  adopt_cluster_labels(outcomes);
 
   ResultSet set;
   set.files_read = files.size();

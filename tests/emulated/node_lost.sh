@@ -29,7 +29,7 @@ node2_ns=$(ns_of node2)
   --batch 16 --steps 400 --warmup 1 --time 00:05:00 --binary "$sb" -o "$work/sweep"
 two_node_job=$(python3 -c 'import json,sys
 p = json.load(open(sys.argv[1]))
-print(next(j["name"] for j in p["jobs"] if j["shape"]["nodes"] == 2))' "$work/sweep/plan.json")
+print(next(j["name"] for j in p["jobs"] if j["nodes"] == 2))' "$work/sweep/plan.json")
 on_login env SLURM_CONF="$SLURM_CONF" "$sb" submit "$work/sweep/plan.json"
 
 # Wait until the 2-node job has been running for a few seconds (its ranks are past start-up).

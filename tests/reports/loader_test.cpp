@@ -68,6 +68,35 @@ TEST(ReportLoader, KeepsFailedPointsWithTheirError) {
   EXPECT_EQ(failed, 1);
 }
 
+// A run that a signal ended before it detected its devices names no model: it joins its
+// cluster's curve when that cluster's results name one system, and stays apart when they name
+// two (which of them it belonged to is unknown).
+TEST(ReportLoader, AFailureRecordWithoutADeviceModelJoinsItsClustersOnlySystem) {
+  TempDir dir;
+  FixturePoint p;
+  p.cluster = "emulated";
+  write_point(dir / "ok1.json", p);
+  p.devices = 4;
+  p.status = "failed";
+  p.error = "terminated by a signal";
+  p.gpu_model = "";
+  write_point(dir / "failed4.json", p);
+  ResultSet set = load_results({{dir.path(), std::nullopt}});
+  ASSERT_EQ(set.systems.size(), 1u);
+  EXPECT_EQ(set.systems.count("emulated A100"), 1u);
+  PointGroups groups = group_points(set);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups.begin()->second.size(), 2u);
+
+  FixturePoint other;
+  other.cluster = "emulated";
+  other.gpu_model = "H100";
+  write_point(dir / "ok2.json", other);
+  set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.systems.size(), 3u);  // A100, H100 and the unknown one apart
+  EXPECT_EQ(set.systems.count("emulated"), 1u);
+}
+
 TEST(ReportLoader, LabelsNameTheSystem) {
   TempDir dir;
   FixturePoint p;

@@ -123,6 +123,38 @@ TEST(ReportMetrics, BaselineOverrideAndMissingBaseline) {
   }
 }
 
+// --baseline node: each curve's largest successful single-node count, so that leaving the node
+// is measured against the node (puhti: 4 GPUs per node; its counts 1, 2, 4 | 8, 16).
+TEST(ReportMetrics, BaselineNodeIsEachCurvesLargestSingleNodeCount) {
+  TempDir dir;
+  testing::write_standard_set(dir.path());
+  MetricOptions options;
+  options.baseline_full_node = true;
+  const Computed c = compute(dir.path(), options);
+  const GroupMetrics& g = c.group("puhti V100", "ddp", "weak");
+  EXPECT_EQ(g.baseline_gpus, 4);
+  EXPECT_TRUE(g.baseline_full_node);
+  // E(16) = 4 X(16) / (16 X(4)) = t(4) / t(16) = 156 / 175.
+  EXPECT_NEAR(*g.at(16)->efficiency, 156.0 / 175.0, 1e-9);
+  EXPECT_NEAR(*g.at(4)->efficiency, 1.0, 1e-12);
+
+  TempDir multi;  // a curve measured on 2 nodes and more only
+  FixturePoint p;
+  for (std::int64_t n : {8, 16}) {
+    p.devices = n;
+    testing::write_point(multi / ("p" + std::to_string(n) + ".json"), p);
+  }
+  try {
+    compute(multi.path(), options);
+    FAIL() << "a curve without a single-node point must be refused";
+  } catch (const UsageError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("--baseline node:"), std::string::npos) << message;
+    EXPECT_NE(message.find("no successful single-node point"), std::string::npos) << message;
+    EXPECT_NE(message.find("8, 16"), std::string::npos) << message;
+  }
+}
+
 TEST(ReportMetrics, RepeatsCombineAsMedianOfMediansWithSpread) {
   TempDir dir;
   FixturePoint p;

@@ -92,6 +92,7 @@ TEST_F(ReportCommand, BadInputExitsWithStatus2AndOneLine) {
       {"results -o out --min-gain 0", "--min-gain 0"},
       {"results -o out --baseline 3", "--baseline 3"},
       {"results -o out --baseline 0", "--baseline 0"},
+      {"results -o out --baseline nodes", "--baseline nodes: give a GPU count of 1 or more, or 'node'"},
       {"results -o out --formats pdf,jpg", "'jpg' is not a figure format"},
       {"results -o out --label nolabel", "give NAME=DIR"},
       {"results -o out --label =results", "give NAME=DIR"},

@@ -352,6 +352,27 @@ TEST(Emulated, EveryJobTakesTheMachineLicenseAndFourDevicesSpanTwoNodes) {
   EXPECT_TRUE(has_line(array_script(plan, job_for(plan, 4)), "export OMPI_MCA_btl_tcp_if_include=eth0"));
 }
 
+// --report-baseline reaches the report job's command line (and plan.json), and only a GPU count
+// or "node" is taken.
+TEST(Emulated, TheReportBaselineGoesToTheReportJobAndIsChecked) {
+  SweepSpec s = sweep({1, 2, 4});
+  s.workloads = {"mnist_cnn"};
+  s.account.reset();
+  EXPECT_EQ(report_script(plan_on("emulated", s)).find("--baseline"), std::string::npos);
+  s.report_baseline = "node";
+  Plan plan = plan_on("emulated", s);
+  EXPECT_NE(report_script(plan).find(" report results -o report --baseline node\n"), std::string::npos)
+      << report_script(plan);
+  EXPECT_EQ(plan_from_json(plan_to_json(plan), "plan.json").spec.report_baseline, "node");
+  for (const char* bad : {"0", "nodes", "2; rm -rf ~", ""}) {
+    s.report_baseline = bad;
+    EXPECT_NE(usage_error([&] { plan_on("emulated", s); }).find("--report-baseline"), std::string::npos)
+        << bad;
+  }
+  s.report_baseline = "2";
+  EXPECT_NE(report_script(plan_on("emulated", s)).find("--baseline 2\n"), std::string::npos);
+}
+
 TEST(Emulated, AProfileLicenseThatIsNotOneIsRefused) {
   std::ifstream in(testing::source_dir() / "configs/clusters/emulated.json");
   nlohmann::json j = nlohmann::json::parse(in);
