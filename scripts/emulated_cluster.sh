@@ -143,10 +143,6 @@ case $cmd in
     printf 'export OMPI_MCA_btl_tcp_if_include=%q\n' "$subnet"
     printf 'export OMPI_MCA_oob_tcp_if_include=%q\n' "$subnet"
     printf 'export OMPI_MCA_btl_vader_single_copy_mechanism=none\n'
-    # Two TCP connections per pair of ranks: on one, Open MPI 4.1's TCP BTL moves a 2-rank
-    # exchange (both directions at once) at 100-190 Mbit/s per direction on a 192 Mbit/s link,
-    # varying run to run; with two it is 191 (docs/emulated-cluster.md).
-    printf 'export OMPI_MCA_btl_tcp_links=2\n'
     # Otherwise every node's first rank is pinned to core 0 of the one real machine.
     printf 'export OMPI_MCA_hwloc_base_binding_policy=none\n'
     ;;

@@ -22,6 +22,10 @@ constexpr int kTagCycle = 30000;
 
 int mod(int a, int n) { return ((a % n) + n) % n; }
 
+std::size_t segments(std::size_t count, std::size_t per_segment) {
+  return (count + per_segment - 1) / per_segment;
+}
+
 }  // namespace
 
 MpiCommunicator::MpiCommunicator(MPI_Comm comm, int local_devices, double timeout_s)
@@ -90,7 +94,7 @@ RequestId MpiCommunicator::allreduce_async(std::span<float* const> buffers, std:
 // the reduce-scatter rank r holds the whole sum of chunk r+1; every element's sum is computed once
 // and copied, so all ranks hold bitwise the same result.
 void MpiCommunicator::post(Pending& p) {
-  const int right = mod(rank_ + 1, size_), left = mod(rank_ - 1, size_);
+  const int left = mod(rank_ - 1, size_);
   const int k = p.step;
   float* buffer = p.buffers[0];
   int send_chunk = 0, recv_chunk = 0;
@@ -105,17 +109,45 @@ void MpiCommunicator::post(Pending& p) {
     recv_chunk = mod(rank_ - j, size_);
     recv_into = buffer + chunk_begin(p, recv_chunk);
   }
-  CHECK_MPI(MPI_Irecv(recv_into, int(chunk_size(p, recv_chunk)), MPI_FLOAT, left, p.tag, comm_,
-                      &p.requests[0]));
-  CHECK_MPI(MPI_Isend(buffer + chunk_begin(p, send_chunk), int(chunk_size(p, send_chunk)),
-                      MPI_FLOAT, right, p.tag, comm_, &p.requests[1]));
+  // Segments of one step match in order (MPI does not let messages with one tag and source
+  // overtake each other), and both ends cut a chunk the same way.
+  const std::size_t recv_count = chunk_size(p, recv_chunk);
+  p.recvs.assign(segments(recv_count, kSegmentFloats), MPI_REQUEST_NULL);
+  for (std::size_t s = 0; s < p.recvs.size(); ++s) {
+    const std::size_t n = std::min(kSegmentFloats, recv_count - s * kSegmentFloats);
+    CHECK_MPI(MPI_Irecv(recv_into + s * kSegmentFloats, int(n), MPI_FLOAT, left, p.tag, comm_,
+                        &p.recvs[s]));
+  }
+  p.send_from = buffer + chunk_begin(p, send_chunk);
+  p.send_count = chunk_size(p, send_chunk);
+  p.sends.assign(segments(p.send_count, kSegmentFloats), MPI_REQUEST_NULL);
+  p.sends_posted = p.sends_done = 0;
   p.posted = true;
+  post_sends(p);
+}
+
+void MpiCommunicator::post_sends(Pending& p) {
+  const int right = mod(rank_ + 1, size_);
+  while (p.sends_done < p.sends_posted) {  // in order: the window slides past completed ones
+    int done = 0;
+    CHECK_MPI(MPI_Test(&p.sends[p.sends_done], &done, MPI_STATUS_IGNORE));
+    if (!done) break;
+    ++p.sends_done;
+  }
+  while (p.sends_posted < p.sends.size() && p.sends_posted - p.sends_done < kSendWindow) {
+    const std::size_t s = p.sends_posted++;
+    const std::size_t n = std::min(kSegmentFloats, p.send_count - s * kSegmentFloats);
+    CHECK_MPI(MPI_Isend(p.send_from + s * kSegmentFloats, int(n), MPI_FLOAT, right, p.tag, comm_,
+                        &p.sends[s]));
+  }
 }
 
 bool MpiCommunicator::advance(Pending& p) {
   while (p.step < steps()) {
+    post_sends(p);
+    if (p.sends_done < p.sends.size()) return false;
     int done = 0;
-    CHECK_MPI(MPI_Testall(2, p.requests.data(), &done, MPI_STATUSES_IGNORE));
+    CHECK_MPI(MPI_Testall(int(p.recvs.size()), p.recvs.data(), &done, MPI_STATUSES_IGNORE));
     if (!done) return false;
     if (p.step < size_ - 1) {
       const int chunk = mod(rank_ - p.step - 1, size_);

@@ -31,7 +31,7 @@ for layout in 1 2; do
   timeout 300 bash "$emu" exec "$work/cluster" login \
     env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive \
     mpirun -np "$np" --hostfile "$EMU_HOSTFILE" --map-by "ppr:$layout:node" --bind-to none \
-    "$sb" run --workload mnist_cnn --backend cpu --batch 8 --steps 4 --warmup 1 --timeout 120 \
+    "$sb" run --workload mnist_cnn --backend cpu --batch 8 --steps 8 --warmup 1 --timeout 120 \
     --out "$out" || { echo "FAIL: mpirun at 2 x $layout"; status=1; continue; }
   "$checker" "$out" --world-size "$np" --nodes 2 --hosts 2 --algorithm ring || status=1
   python3 - "$out" "$payload" "$layout" <<'PY' || status=1
