@@ -7,6 +7,7 @@
 #include "harness/build_info.hpp"
 #include "harness/list_command.hpp"
 #include "harness/plan_commands.hpp"
+#include "harness/predict_command.hpp"
 #include "harness/report_command.hpp"
 #ifndef SCALEBENCH_REPORT_ONLY
 #include "harness/run_command.hpp"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
 #endif
   add_plan_commands(app);
   add_report_command(app);
+  add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

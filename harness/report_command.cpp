@@ -30,9 +30,12 @@ struct ReportArgs {
   std::string formats = "pdf,png,svg";
   std::optional<double> billing_units_per_gpu_hour;
   std::optional<std::string> cluster_profiles;
+  std::optional<std::string> prediction;
 };
 
 const char* const kFormats[] = {"pdf", "png", "svg"};
+
+}  // namespace
 
 std::vector<std::string> parse_formats(const std::string& list) {
   std::vector<std::string> formats;
@@ -55,6 +58,8 @@ std::vector<std::string> parse_formats(const std::string& list) {
   }
   return formats;
 }
+
+namespace {
 
 std::pair<std::string, std::filesystem::path> parse_label(const std::string& text) {
   const std::size_t eq = text.find('=');
@@ -150,6 +155,14 @@ reports::ReportOptions to_options(const ReportArgs& args) {
     }
     options.cluster_profiles = *args.cluster_profiles;
   }
+  if (args.prediction) {
+    if (!std::filesystem::is_regular_file(*args.prediction)) {
+      throw UsageError(fmt::format(
+          "--prediction '{}' is not a file; give the prediction.json `scalebench predict` wrote",
+          *args.prediction));
+    }
+    options.prediction = *args.prediction;
+  }
   return options;
 }
 
@@ -210,6 +223,10 @@ void add_report_command(CLI::App& app) {
                   "Folder of cluster profiles (<cluster>.json, e.g. configs/clusters); a profile's "
                   "billing rates price that cluster's results")
       ->type_name("DIR");
+  cmd->add_option("--prediction", args->prediction,
+                  "A prediction.json from `scalebench predict`: its projected points are shown "
+                  "apart, as \"Projected (not measured)\", never in the measured tables")
+      ->type_name("FILE");
   cmd->footer(
       "Writes OUT/report.html (self-contained), report.md, summary.csv, table.tex (booktabs), "
       "summary.txt, and figures/ with each figure's gnuplot data and script beside its "

@@ -714,6 +714,9 @@ void add_run_command(CLI::App& app, int argc, char** argv) {
   run->add_flag("--layer-times", o.layer_times,
                 "after the phases, time one step by layer class (gemm, attention, normalization, "
                 "elementwise, pooling, optimizer) into layer_class_ms");
+  run->add_flag("--samples", o.samples,
+                "record every rank's time of every full step (rank_steps.samples_ms), beside the "
+                "per-rank statistics");
   run->add_option("--timeout", o.timeout_s,
                   "seconds any rank waits for the others (start-up included) before the run ends "
                   "as timed out (above 0, at most 1000000)")

@@ -26,6 +26,7 @@ struct RunOptions {
   std::int64_t packs = 1;                  // mirrored: gradient packs
   bool graph = false;                      // GPU: capture the step's compute in a graph
   bool layer_times = false;                // time one extra step by layer class
+  bool samples = false;                    // record every rank's time of every full step
   double timeout_s = 300.0;                // no collective waits longer than this
   std::string out;                         // result file path
   bool force = false;                      // replace an existing result file

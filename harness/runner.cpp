@@ -34,9 +34,10 @@ double ms_since(Clock::time_point t0) {
 }
 
 // Times `steps` calls of `step`, each started together on every rank; a step's time is the
-// slowest rank's.
+// slowest rank's. `own`, when given, receives this rank's own times.
 template <typename Step>
-std::vector<double> measure(MpiWorld& world, std::int64_t steps, Step&& step) {
+std::vector<double> measure(MpiWorld& world, std::int64_t steps, Step&& step,
+                            std::vector<double>* own = nullptr) {
   std::vector<double> ms;
   ms.reserve(std::size_t(steps));
   for (std::int64_t s = 0; s < steps; ++s) {
@@ -45,9 +46,26 @@ std::vector<double> measure(MpiWorld& world, std::int64_t steps, Step&& step) {
     step(s);
     ms.push_back(ms_since(t0));
   }
+  if (own) *own = ms;
   world.max_in_place(ms);
   return ms;
 }
+
+// The compute-only phase's parts and gradient units' ready times, step by step: [step][what],
+// `what` being forward, backward, optimizer, then one ready time per unit (ms from backward's
+// start). Filled on this rank, then the slowest rank's taken.
+struct ComputeTimeline {
+  ComputeTimeline(std::int64_t steps, std::size_t units)
+      : units(units), values(std::size_t(steps) * (3 + units), 0.0) {}
+  std::size_t units;
+  std::vector<double> values;
+  double& at(std::int64_t step, std::size_t what) { return values[std::size_t(step) * (3 + units) + what]; }
+  std::vector<double> column(std::int64_t steps, std::size_t what) {
+    std::vector<double> c;
+    for (std::int64_t s = 0; s < steps; ++s) c.push_back(at(s, what));
+    return c;
+  }
+};
 
 // GPU telemetry during the full-step phase (NVML / ROCm SMI); absent on the CPU.
 class TelemetryProbe {
@@ -339,16 +357,42 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   const auto strike = [&](const char* phase, std::int64_t s) {
     if (faulty && fault.phase == phase && s == o.steps / 2) inject(fault);
   };
+  // The compute-only phase, its parts synchronised and timed as they end (a host clock read and a
+  // device synchronisation per part and per gradient unit).
+  const std::size_t n_units = dp.config().units.size();
+  ComputeTimeline timeline(o.steps, n_units);
+  bool units_marked = false;
   const auto compute_ms = measure(world, o.steps, [&](std::int64_t s) {
     strike("compute", s);
-    dp.compute_step();
+    const auto t0 = Clock::now();
+    auto backward_start = t0;
+    ComputeMarks marks;
+    marks.part_done = [&](ComputeMarks::Part part) {
+      const auto now = Clock::now();
+      const auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+      if (part == ComputeMarks::Part::forward) {
+        timeline.at(s, 0) = ms(t0, now);
+        backward_start = now;
+      } else if (part == ComputeMarks::Part::backward) {
+        timeline.at(s, 1) = ms(backward_start, now);
+      } else {
+        timeline.at(s, 2) = ms(t0, now) - timeline.at(s, 0) - timeline.at(s, 1);
+      }
+    };
+    marks.unit_ready = [&](std::size_t unit) {
+      units_marked = true;
+      timeline.at(s, 3 + unit) = ms_since(backward_start);
+    };
+    dp.compute_step(&marks);
     dp.synchronize();
   });
+  const bool parts_timed = !dp.graphs();
+  world.max_in_place(timeline.values);
+  units_marked = !world.any(!units_marked);
 
   // Communication only, bucket by bucket, each after an untimed barrier: a rank that leaves a
   // large bucket early would otherwise charge its drain to the next one. A bucket's time is the
   // slowest rank's; a step of the phase is the sum of its buckets' times.
-  const std::size_t n_units = dp.config().units.size();
   std::vector<double> unit_ms(std::size_t(o.steps) * n_units);
   for (std::int64_t s = 0; s < o.steps; ++s) {
     strike("communication", s);
@@ -366,15 +410,21 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
     const GradientUnit& gu = dp.config().units[u];
     BucketTiming& t = buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}});
     for (std::int64_t s = 0; s < o.steps; ++s) t.step_ms.push_back(unit_ms[std::size_t(s) * n_units + u]);
+    if (units_marked) t.ready_ms = timeline.column(o.steps, 3 + u);
   }
 
   TelemetryProbe probe(*devices.front(), device_indices.front());
   probe.start();
-  const auto full_ms = measure(world, o.steps, [&](std::int64_t s) {
-    strike("full", s);
-    dp.full_step();
-    dp.synchronize();
-  });
+  std::vector<double> own_full_ms;
+  const auto full_ms = measure(
+      world, o.steps,
+      [&](std::int64_t s) {
+        strike("full", s);
+        dp.full_step();
+        dp.synchronize();
+      },
+      &own_full_ms);
+  const std::vector<std::vector<double>> full_by_rank = world.gather_doubles(own_full_ms);
   record.telemetry = probe.stop(run.batch_per_device * o.steps);
 
   if (o.layer_times) {
@@ -389,6 +439,11 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   RunMeasurements in{.compute_ms = compute_ms,
                      .communication_ms = phase_from_buckets(buckets),
                      .full_ms = full_ms,
+                     .forward_ms = parts_timed ? timeline.column(o.steps, 0) : std::vector<double>{},
+                     .backward_ms = parts_timed ? timeline.column(o.steps, 1) : std::vector<double>{},
+                     .optimizer_ms = parts_timed ? timeline.column(o.steps, 2) : std::vector<double>{},
+                     .full_by_rank = full_by_rank,
+                     .keep_samples = o.samples,
                      .buckets = std::move(buckets),
                      .participants = comm->wire_participants(),
                      .gradient_bytes = double(record.model.gradient_bytes),

@@ -60,6 +60,7 @@ Link parse_link(const nlohmann::json& j, const std::string& where, const std::se
   l.topology = f.opt_str("topology");
   l.taper = f.opt_str("taper");
   l.collectives = f.strings("collectives");
+  l.efficiency = f.opt_number("efficiency");
   f.finish();
   require_source(l.source, ids, where);
   if ((!l.bandwidth_gb_per_s || !l.latency_us) && !l.note)
@@ -69,6 +70,8 @@ Link parse_link(const nlohmann::json& j, const std::string& where, const std::se
   if (l.nic_gbit_per_s && !(*l.nic_gbit_per_s > 0))
     throw UsageError(fmt::format("{}: \"nic_gbit_per_s\" must be positive", where));
   for (const auto& a : l.collectives) require_name(a, where + ": collectives");
+  if (l.efficiency && !(*l.efficiency > 0 && *l.efficiency <= 1))
+    throw UsageError(fmt::format("{}: \"efficiency\" must be in (0, 1], got {}", where, *l.efficiency));
   return l;
 }
 

@@ -126,6 +126,9 @@ struct Link {
   std::optional<std::string> topology;
   std::optional<std::string> taper;
   std::vector<std::string> collectives;
+  // The share of the line rate an all-reduce gets (0, 1]; absent: predict assumes 0.9 with
+  // GPUDirect RDMA, 0.65 without, 0.8 for MPI over TCP (docs/predict.md).
+  std::optional<double> efficiency;
 };
 
 struct Billing {

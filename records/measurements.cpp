@@ -63,6 +63,41 @@ std::vector<double> phase_from_buckets(const std::vector<BucketTiming>& buckets)
   return phase;
 }
 
+RankSteps rank_step_stats(const std::vector<std::vector<double>>& full_by_rank, bool keep_samples) {
+  if (full_by_rank.empty() || full_by_rank.front().empty()) {
+    throw std::invalid_argument("rank statistics of no steps");
+  }
+  const std::size_t steps = full_by_rank.front().size();
+  RankSteps out;
+  for (std::size_t r = 0; r < full_by_rank.size(); ++r) {
+    if (full_by_rank[r].size() != steps) {
+      throw std::invalid_argument(fmt::format("rank {} has {} steps where rank 0 has {}", r,
+                                              full_by_rank[r].size(), steps));
+    }
+    const StepStats s = compute_stats(full_by_rank[r]);
+    out.ranks.push_back({std::int64_t(r), s.median_ms, s.p95_ms, s.stdev_ms});
+  }
+  std::vector<double> deviations;
+  if (full_by_rank.size() > 1) {
+    for (std::size_t step = 0; step < steps; ++step) {
+      std::vector<double> at(full_by_rank.size());
+      for (std::size_t r = 0; r < at.size(); ++r) at[r] = full_by_rank[r][step];
+      std::sort(at.begin(), at.end());
+      const double median = percentile_sorted(at, 0.5);
+      for (const auto& rank : full_by_rank) deviations.push_back(rank[step] - median);
+    }
+  }
+  if (deviations.size() > 1) out.idiosyncratic_stdev_ms = compute_stats(deviations).stdev_ms;
+  if (keep_samples) out.samples_ms = full_by_rank;
+  return out;
+}
+
+namespace {
+
+double median_of(const std::vector<double>& v) { return compute_stats(v).median_ms; }
+
+}  // namespace
+
 MeasuredFields measure_run(const RunMeasurements& in) {
   if (in.participants < 1) {
     throw std::invalid_argument(fmt::format("measurements with {} participants", in.participants));
@@ -99,8 +134,14 @@ MeasuredFields measure_run(const RunMeasurements& in) {
     b.time_ms = compute_stats(t.step_ms).median_ms;
     b.algbw_gbps = gbps(double(b.bytes), b.time_ms);
     b.busbw_gbps = b.algbw_gbps * factor;
+    if (!t.ready_ms.empty()) b.ready_ms = median_of(t.ready_ms);
     c.buckets.push_back(b);
   }
+  if (!in.forward_ms.empty() && !in.backward_ms.empty() && !in.optimizer_ms.empty()) {
+    m.compute_parts = ComputeParts{median_of(in.forward_ms), median_of(in.backward_ms),
+                                   median_of(in.optimizer_ms)};
+  }
+  if (!in.full_by_rank.empty()) m.rank_steps = rank_step_stats(in.full_by_rank, in.keep_samples);
   return m;
 }
 
@@ -111,6 +152,8 @@ void put_measurements(const MeasuredFields& fields, ResultRecord& record) {
   record.step = fields.full;
   record.throughput = fields.throughput;
   record.communication = fields.communication;
+  record.phases.compute_parts = fields.compute_parts;
+  record.rank_steps = fields.rank_steps;
 }
 
 }  // namespace scalebench

@@ -101,6 +101,7 @@ BucketRecord read_bucket(JsonFields f) {
   b.time_ms = f.number("time_ms");
   b.algbw_gbps = f.number("algbw_gbps");
   b.busbw_gbps = f.number("busbw_gbps");
+  b.ready_ms = f.opt_number("ready_ms");
   f.finish();
   return b;
 }
@@ -140,6 +141,50 @@ Telemetry read_telemetry(JsonFields f) {
   t.mean_sm_clock_mhz = f.opt_number("mean_sm_clock_mhz");
   f.finish();
   return t;
+}
+
+ComputeParts read_compute_parts(JsonFields f) {
+  ComputeParts c;
+  c.forward_ms = f.number("forward_ms");
+  c.backward_ms = f.number("backward_ms");
+  c.optimizer_ms = f.number("optimizer_ms");
+  f.finish();
+  return c;
+}
+
+RankSteps read_rank_steps(JsonFields f) {
+  RankSteps r;
+  for (JsonFields& rk : f.objects("ranks")) {
+    RankStepStats s;
+    s.rank = rk.integer("rank");
+    s.median_ms = rk.number("median_ms");
+    s.p95_ms = rk.number("p95_ms");
+    s.stdev_ms = rk.number("stdev_ms");
+    rk.finish();
+    r.ranks.push_back(s);
+  }
+  r.idiosyncratic_stdev_ms = f.number("idiosyncratic_stdev_ms");
+  if (const json* samples = f.sub("samples_ms", false); samples && !samples->is_null()) {
+    if (!samples->is_array()) throw UsageError("rank_steps.samples_ms: expected an array of arrays");
+    std::vector<std::vector<double>> rows;
+    for (std::size_t i = 0; i < samples->size(); ++i) {
+      const json& row = (*samples)[i];
+      if (!row.is_array()) {
+        throw UsageError(fmt::format("rank_steps.samples_ms[{}]: expected an array of numbers", i));
+      }
+      std::vector<double>& out = rows.emplace_back();
+      for (const json& v : row) {
+        if (!v.is_number()) {
+          throw UsageError(fmt::format("rank_steps.samples_ms[{}]: expected numbers, got {}", i,
+                                       printable(v.dump())));
+        }
+        out.push_back(v.get<double>());
+      }
+    }
+    r.samples_ms = std::move(rows);
+  }
+  f.finish();
+  return r;
 }
 
 SystemRecord read_system(JsonFields f) {
@@ -186,6 +231,10 @@ Provenance read_provenance(JsonFields f) {
 
 }  // namespace
 
+bool readable_result_schema(const std::string& name) {
+  return name == kResultSchema || name == kResultSchemaV1;
+}
+
 void to_json(json& j, const StepStats& v) {
   j = json{{"median_ms", v.median_ms}, {"p5_ms", v.p5_ms}, {"p95_ms", v.p95_ms},
            {"mean_ms", v.mean_ms},     {"stdev_ms", v.stdev_ms}, {"min_ms", v.min_ms},
@@ -224,6 +273,11 @@ void to_json(json& j, const ResultRecord& r) {
   j["phases"] = {{"compute", opt_stats(r.phases.compute)},
                  {"communication", opt_stats(r.phases.communication)},
                  {"full", opt_stats(r.phases.full)}};
+  if (const auto& c = r.phases.compute_parts) {
+    j["phases"]["compute_parts"] = {{"forward_ms", c->forward_ms},
+                                    {"backward_ms", c->backward_ms},
+                                    {"optimizer_ms", c->optimizer_ms}};
+  }
   j["step"] = opt_stats(r.step);
   if (r.throughput) {
     j["throughput"] = {{"samples_per_s", r.throughput->samples_per_s},
@@ -241,6 +295,7 @@ void to_json(json& j, const ResultRecord& r) {
                          {"time_ms", b.time_ms},
                          {"algbw_gbps", b.algbw_gbps},
                          {"busbw_gbps", b.busbw_gbps}});
+      if (b.ready_ms) buckets.back()["ready_ms"] = *b.ready_ms;
     }
     j["communication"] = {{"exposed_ms", c.exposed_ms},     {"overlap", c.overlap},
                           {"share", c.share},               {"allreduce_ms", c.allreduce_ms},
@@ -265,6 +320,19 @@ void to_json(json& j, const ResultRecord& r) {
     j["telemetry"] = nullptr;
   }
   j["layer_class_ms"] = r.layer_class_ms ? json(*r.layer_class_ms) : json(nullptr);
+  if (r.rank_steps) {
+    json per_rank = json::array();
+    for (const RankStepStats& s : r.rank_steps->ranks) {
+      per_rank.push_back({{"rank", s.rank},
+                          {"median_ms", s.median_ms},
+                          {"p95_ms", s.p95_ms},
+                          {"stdev_ms", s.stdev_ms}});
+    }
+    j["rank_steps"] = {{"ranks", per_rank},
+                       {"idiosyncratic_stdev_ms", r.rank_steps->idiosyncratic_stdev_ms},
+                       {"samples_ms", r.rank_steps->samples_ms ? json(*r.rank_steps->samples_ms)
+                                                               : json(nullptr)}};
+  }
   json ranks = json::array();
   for (const RankRecord& rk : r.system.ranks) {
     ranks.push_back({{"rank", rk.rank}, {"host", rk.host}, {"devices", rk.devices}});
@@ -296,8 +364,9 @@ void from_json(const json& j, ResultRecord& out) {
   JsonFields f = JsonFields::at_path(j, "");
   ResultRecord r;
   r.schema = f.str("schema");
-  if (r.schema != kResultSchema) {
-    throw UsageError(fmt::format("schema '{}' is not {}", printable(r.schema), kResultSchema));
+  if (!readable_result_schema(r.schema)) {
+    throw UsageError(fmt::format("schema '{}' is not {} or {}", printable(r.schema), kResultSchemaV1,
+                                 kResultSchema));
   }
   r.status = f.str("status");
   vocabulary::require_one_of(r.status, "status", vocabulary::kStatuses);
@@ -307,6 +376,7 @@ void from_json(const json& j, ResultRecord& out) {
     r.phases.compute = read_opt_stats(*phases, "compute");
     r.phases.communication = read_opt_stats(*phases, "communication");
     r.phases.full = read_opt_stats(*phases, "full");
+    if (auto c = phases->opt_object("compute_parts")) r.phases.compute_parts = read_compute_parts(std::move(*c));
     phases->finish();
   }
   r.step = read_opt_stats(f, "step");
@@ -315,6 +385,7 @@ void from_json(const json& j, ResultRecord& out) {
   if (auto m = f.opt_object("model")) r.model = read_model(std::move(*m));
   if (auto t = f.opt_object("telemetry")) r.telemetry = read_telemetry(std::move(*t));
   r.layer_class_ms = f.opt_number_map("layer_class_ms");  // absent in records before --layer-times
+  if (auto rs = f.opt_object("rank_steps")) r.rank_steps = read_rank_steps(std::move(*rs));
   if (auto s = f.opt_object("system")) r.system = read_system(std::move(*s));
   if (auto p = f.opt_object("provenance")) r.provenance = read_provenance(std::move(*p));
   f.finish();

@@ -1,4 +1,5 @@
-// The result record (schema scalebench.result/1): one JSON file per run point. See docs/results.md.
+// The result record (schema scalebench.result/2; /1 is still read): one JSON file per run point.
+// See docs/results.md.
 // records/ depends on nlohmann-json and fmt alone, so reports/ reads results on a login node.
 #pragma once
 
@@ -17,7 +18,12 @@
 
 namespace scalebench {
 
-inline constexpr const char* kResultSchema = "scalebench.result/1";
+inline constexpr const char* kResultSchema = "scalebench.result/2";  // what a run writes
+// /1 (0.2.0 and before) lacks the fields `predict` calibrates on: the compute parts, bucket ready
+// times and per-rank step statistics. Everything /1 holds, /2 holds with the same meaning.
+inline constexpr const char* kResultSchemaV1 = "scalebench.result/1";
+// Whether this build reads records of schema `name` (scalebench.result/1 and /2).
+bool readable_result_schema(const std::string& name);
 
 // Step-time statistics over the measured steps (milliseconds).
 struct StepStats {
@@ -58,6 +64,9 @@ struct BucketRecord {
   double time_ms = 0;
   double algbw_gbps = 0;
   double busbw_gbps = 0;
+  // Median over the compute-only phase of the time from backward's start until this bucket's
+  // last gradient was computed (/2; absent in /1 and where the step ran several replicas).
+  std::optional<double> ready_ms;
 };
 
 struct CommunicationRecord {
@@ -128,10 +137,37 @@ struct Telemetry {
   std::optional<double> mean_sm_clock_mhz;
 };
 
+// The compute-only phase by part: the medians over its steps of forward, backward and the
+// optimizer, each the slowest rank's (/2).
+struct ComputeParts {
+  double forward_ms = 0;
+  double backward_ms = 0;
+  double optimizer_ms = 0;
+};
+
 struct Phases {
+  std::optional<ComputeParts> compute_parts;
   std::optional<StepStats> compute;
   std::optional<StepStats> communication;
   std::optional<StepStats> full;
+};
+
+// The full-step phase rank by rank (/2): a step's time is the slowest rank's, and how much
+// slower the slowest of N ranks is grows with N when each rank has noise of its own.
+struct RankStepStats {
+  std::int64_t rank = 0;
+  double median_ms = 0;
+  double p95_ms = 0;
+  double stdev_ms = 0;
+};
+
+struct RankSteps {
+  std::vector<RankStepStats> ranks;
+  // The idiosyncratic spread: the sample standard deviation of every rank's step time minus
+  // that step's median over the ranks (0 with one rank).
+  double idiosyncratic_stdev_ms = 0;
+  // With `run --samples`: samples_ms[rank][step], each rank's own time of every measured step.
+  std::optional<std::vector<std::vector<double>>> samples_ms;
 };
 
 struct ResultRecord {
@@ -148,6 +184,7 @@ struct ResultRecord {
   // Compute time of one step by layer class (ms), from a profiled step after the phases
   // (`run --layer-times`); each piece is timed to completion, so the sum exceeds the step.
   std::optional<std::map<std::string, double>> layer_class_ms;
+  std::optional<RankSteps> rank_steps;  // /2
   SystemRecord system;
   Provenance provenance;
 };

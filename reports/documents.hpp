@@ -10,6 +10,7 @@
 #include "reports/gnuplot.hpp"
 #include "reports/loader.hpp"
 #include "reports/metrics.hpp"
+#include "reports/predict.hpp"
 
 namespace scalebench::reports {
 
@@ -24,6 +25,8 @@ struct ReportContent {
   double min_gain = 0.5;
   std::vector<std::string> formats;
   bool any_billing = false;
+  // Curves of a prediction (report --prediction): shown apart, never in the measured tables.
+  std::vector<PredictedCurve> projections;
 };
 
 std::string html_document(const ReportContent& report);      // report.html
@@ -58,6 +61,10 @@ std::string inputs_sentence(const ReportContent& report);
 
 // The environment of a system as name/value rows: cluster, GPU, CPU, backend, hosts, versions.
 std::vector<std::pair<std::string, std::string>> environment_rows(const SystemInfo& system);
+
+// The "Projected (not measured)" section: one table per curve of its projected points only.
+std::string projections_html(const std::vector<PredictedCurve>& curves);
+std::string projections_markdown(const std::vector<PredictedCurve>& curves);
 
 // What to tell the reader about figures that were not rendered; empty when all were.
 std::vector<std::string> render_notes(const ReportContent& report);

@@ -102,6 +102,8 @@ struct LineFigure {
   std::vector<Marker> failures;
 };
 
+}  // namespace
+
 // Whole numbers (GPU counts, bytes) exactly; measurements to 6 significant digits.
 std::string data_number(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
@@ -158,6 +160,8 @@ std::string common_settings(const std::string& title, const std::string& xlabel,
       "set key outside right top vertical Left reverse spacing 1.3\n",
       gnuplot_string(title), gnuplot_string(xlabel), gnuplot_string(ylabel));
 }
+
+namespace {
 
 std::string tics_command(const std::vector<std::pair<double, std::string>>& tics) {
   std::vector<std::string> parts;

@@ -35,6 +35,17 @@ std::vector<Figure> build_figures(const std::vector<GroupMetrics>& groups,
 // render.gp: loads every figure script, to re-render them all with `gnuplot render.gp`.
 std::string render_all_script(const std::vector<Figure>& figures);
 
+// Pieces every figure script shares (the predict figures use them too): a number as gnuplot data;
+// a title on one line; the script's header comment and `formats` default; the loop that writes
+// each format; title, axis labels, grid and legend.
+std::string data_number(double v);
+std::string one_line(std::string title);
+std::string script_header(const Figure& figure, const std::string& title,
+                          const std::vector<std::string>& formats);
+std::string output_loop(const std::string& name, const std::string& plot);
+std::string common_settings(const std::string& title, const std::string& xlabel,
+                            const std::string& ylabel);
+
 // The formats a script renders: the requested ones plus svg.
 std::vector<std::string> rendered_formats(const std::vector<std::string>& requested);
 

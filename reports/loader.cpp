@@ -31,7 +31,7 @@ struct FileOutcome {
   PointSample point;
   SystemInfo system;
   std::vector<BusbwSeries> series;
-  std::string reason;  // skipped: why; other_schema: the schema string
+  std::string reason;  // skipped: why; other_schema: the schema string; result: its schema
   // A record whose label came from its cluster alone: it names no device model (a failure
   // record written before the run detected one). See adopt_cluster_labels.
   std::optional<std::string> cluster_without_model;
@@ -137,6 +137,7 @@ FileOutcome read_result(const json& doc, const fs::path& path,
   }
   FileOutcome out;
   out.kind = FileOutcome::Kind::result;
+  out.reason = record.schema;
   const std::string system = system_label(record, label);
   out.point = to_sample(record, path, system);
   out.system = to_system_info(record, system);
@@ -159,7 +160,7 @@ FileOutcome classify(const fs::path& path, const std::optional<std::string>& lab
   const auto schema = doc.is_object() ? doc.find("schema") : doc.end();
   if (schema != doc.end() && schema->is_string()) {
     const std::string name = schema->get<std::string>();
-    if (name == kResultSchema) return read_result(doc, path, label);
+    if (readable_result_schema(name)) return read_result(doc, path, label);
     if (name.rfind(kResultSchemaPrefix, 0) == 0) {
       FileOutcome out;
       out.kind = FileOutcome::Kind::other_schema;
@@ -243,24 +244,23 @@ void merge_system(std::map<std::string, SystemInfo>& systems, SystemInfo&& info)
   }
 }
 
-// Schema versions other than ours: refused, naming both when they are mixed with ours.
+// Schema versions this build cannot read: refused, naming what was readable beside them.
 void check_schema_versions(const std::map<std::string, std::pair<std::size_t, fs::path>>& others,
                            std::size_t ours, const fs::path& our_example) {
   if (others.empty()) return;
   std::vector<std::string> parts;
-  if (ours > 0) {
-    parts.push_back(
-        fmt::format("{} file(s) use {} (e.g. '{}')", ours, kResultSchema, our_example.string()));
-  }
   for (const auto& [schema, seen] : others) {
     parts.push_back(
         fmt::format("{} file(s) use {} (e.g. '{}')", seen.first, schema, seen.second.string()));
   }
-  if (parts.size() > 1) {
-    throw UsageError(fmt::format("mixed result schema versions: {}; report one version at a time",
-                                 fmt::join(parts, " and ")));
+  const std::string readable = fmt::format("{} and {}", kResultSchemaV1, kResultSchema);
+  if (ours > 0) {
+    throw UsageError(fmt::format(
+        "{}, which this scalebench cannot read, beside {} readable result(s) (e.g. '{}'); it reads "
+        "{}",
+        fmt::join(parts, " and "), ours, our_example.string(), readable));
   }
-  throw UsageError(fmt::format("{}; this scalebench reads {} only", parts.front(), kResultSchema));
+  throw UsageError(fmt::format("{}; this scalebench reads {} only", fmt::join(parts, " and "), readable));
 }
 
 // A folder named on the command line must hold results (a typo otherwise goes unnoticed); a named
@@ -325,6 +325,7 @@ ResultSet load_results(const std::vector<InputSpec>& inputs) {
     switch (out.kind) {
       case FileOutcome::Kind::result:
         set.points.push_back(std::move(out.point));
+        ++set.schemas[out.reason];
         merge_system(set.systems, std::move(out.system));
         ++found_per_input[files[i].input];
         break;

@@ -74,6 +74,7 @@ struct ResultSet {
   std::vector<BusbwSeries> busbw_series;      // from micro-benchmark files, may be empty
   std::vector<SkippedFile> skipped;
   std::size_t files_read = 0;
+  std::map<std::string, std::size_t> schemas;  // results read, by schema version
 };
 
 // The whole content of a file; throws std::runtime_error when it cannot be read.
@@ -83,8 +84,8 @@ std::string read_text(const std::filesystem::path& path);
 // refuses (from_json, records/result.hpp: a wrong type, a missing or unknown key, a bad value) are
 // skipped with their path and reason; the reason names the JSON path ("invalid result:
 // point.devices: expected an integer, got \"four\""). Throws UsageError for a missing input, an
-// input with no results, mixed schema versions (naming both) or a schema version this build
-// cannot read.
+// input with no results, or a result schema version this build cannot read (it reads
+// scalebench.result/1 and /2, also mixed: /2 only adds fields).
 ResultSet load_results(const std::vector<InputSpec>& inputs);
 
 // A scaling curve: the points that differ only in their GPU count.

@@ -2,6 +2,7 @@
 #include "reports/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "records/cluster_profile.hpp"
 #include "records/script_safety.hpp"
@@ -68,6 +69,8 @@ std::map<std::string, std::string> rendered_svgs(const fs::path& dir,
 
 ReportSummary run_report(const ReportOptions& options) {
   const ResultSet results = load_results(input_specs(options));
+  std::vector<PredictedCurve> projections;
+  if (options.prediction) projections = read_prediction_file(*options.prediction);
   MetricOptions metric_options;
   metric_options.threshold = options.threshold;
   metric_options.min_gain = options.min_gain;
@@ -96,7 +99,8 @@ ReportSummary run_report(const ReportOptions& options) {
                         options.threshold,
                         options.min_gain,
                         formats,
-                        !metric_options.billing_units_per_gpu_hour.empty()};
+                        !metric_options.billing_units_per_gpu_hour.empty(),
+                        std::move(projections)};
   staging.write("report.html", html_document(content));
   staging.write("report.md", markdown_document(content));
   staging.write("summary.csv", summary_csv(content));
@@ -106,6 +110,7 @@ ReportSummary run_report(const ReportOptions& options) {
   ReportSummary summary;
   summary.files_read = results.files_read;
   summary.results = results.points.size();
+  summary.schemas = results.schemas;
   for (const PointSample& p : results.points) summary.failed_points += p.status == "ok" ? 0 : 1;
   summary.groups = groups.size();
   summary.figures = figures.size();
@@ -131,11 +136,18 @@ std::vector<std::string> warning_lines(const ReportSummary& s, const fs::path& o
   return lines;
 }
 
+std::string schema_counts(const std::map<std::string, std::size_t>& schemas) {
+  std::vector<std::string> parts;
+  for (const auto& [schema, n] : schemas) parts.push_back(fmt::format("{} ({})", schema, n));
+  return parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::vector<std::string> info_lines(const ReportSummary& s, const fs::path& out) {
   std::vector<std::string> lines;
   lines.push_back(fmt::format(
       "read {} results ({} failed or timed out) from {} files, {} skipped; {} scaling curves",
       s.results, s.failed_points, s.files_read, s.skipped.size(), s.groups));
+  lines.push_back("result schemas read: " + schema_counts(s.schemas));
   if (s.render.gnuplot_found)
     lines.push_back(fmt::format("rendered {} of {} figures", s.render.rendered, s.figures));
   lines.push_back(

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,7 @@ struct ReportOptions {
   std::optional<double> billing_units_per_gpu_hour;       // every system
   std::optional<std::filesystem::path> cluster_profiles;  // folder of <cluster>.json with billing
   std::string gnuplot = "gnuplot";
+  std::optional<std::filesystem::path> prediction;  // --prediction OUT/prediction.json
 };
 
 struct ReportSummary {
@@ -34,6 +36,7 @@ struct ReportSummary {
   std::size_t failed_points = 0;
   std::size_t groups = 0;
   std::size_t figures = 0;
+  std::map<std::string, std::size_t> schemas;  // results read, by schema version
   std::vector<SkippedFile> skipped;
   RenderOutcome render;
   std::vector<std::filesystem::path> written;  // final paths of every file in OUT
@@ -48,5 +51,7 @@ ReportSummary run_report(const ReportOptions& options);
 std::vector<std::string> warning_lines(const ReportSummary& summary,
                                        const std::filesystem::path& out);
 std::vector<std::string> info_lines(const ReportSummary& summary, const std::filesystem::path& out);
+// "scalebench.result/1 (4), scalebench.result/2 (8)": which schema versions were read, and how often.
+std::string schema_counts(const std::map<std::string, std::size_t>& schemas);
 
 }  // namespace scalebench::reports

@@ -114,16 +114,43 @@ void DataParallel::replay_step(bool communicate) {
   for (std::size_t j = 0; j < devices_.size(); ++j) devices_[j]->replay(optimizer_graphs_[j]);
 }
 
-void DataParallel::compute_step() {
+void DataParallel::compute_step(const ComputeMarks* marks) {
   if (graphs()) {
     replay_step(false);
     return;
   }
-  for (TrainingStep* r : replicas_) {
-    r->forward();
-    r->backward();
-    r->optimizer();
+  if (!marks) {
+    for (TrainingStep* r : replicas_) {
+      r->forward();
+      r->backward();
+      r->optimizer();
+    }
+    return;
   }
+  const auto done = [&](ComputeMarks::Part part) {
+    synchronize();
+    if (marks->part_done) marks->part_done(part);
+  };
+  for (TrainingStep* r : replicas_) r->forward();
+  done(ComputeMarks::Part::forward);
+  if (replicas_.size() == 1 && marks->unit_ready) {
+    std::size_t next = 0;
+    const auto ready_until = [&](std::size_t end) {
+      synchronize();
+      for (; next < end; ++next) marks->unit_ready(next);
+    };
+    replicas_.front()->backward([&](int layer) {
+      std::size_t end = next;
+      while (end < config_.units.size() && config_.units[end].ready_layer >= layer) ++end;
+      if (end > next) ready_until(end);
+    });
+    if (next < config_.units.size()) ready_until(config_.units.size());
+  } else {
+    for (TrainingStep* r : replicas_) r->backward();
+  }
+  done(ComputeMarks::Part::backward);
+  for (TrainingStep* r : replicas_) r->optimizer();
+  done(ComputeMarks::Part::optimizer);
 }
 
 RequestId DataParallel::start_unit(std::size_t unit) {

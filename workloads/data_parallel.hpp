@@ -32,6 +32,15 @@ StrategyConfig make_strategy(const StrategyInfo& strategy, const Model& model,
 // Whether `strategy` has a builder (the tests check every row).
 bool has_builder(const StrategyInfo& strategy);
 
+// What a measured compute-only step reports as it goes, each call made with every replica's
+// device synchronised: the end of each part, and when a gradient unit's last gradient exists.
+struct ComputeMarks {
+  enum class Part { forward, backward, optimizer };
+  std::function<void(Part)> part_done;
+  // Only for one replica per process (with several, a unit is ready on each at another time).
+  std::function<void(std::size_t unit)> unit_ready;
+};
+
 class DataParallel {
  public:
   // `replicas`: the model replicas this process drives (ddp: one; mirrored: one per local
@@ -39,8 +48,9 @@ class DataParallel {
   DataParallel(StrategyConfig config, std::vector<TrainingStep*> replicas, Communicator& comm,
                int first_participant);
 
-  // Forward, backward and optimizer on every replica, no communication.
-  void compute_step();
+  // Forward, backward and optimizer on every replica, no communication. With `marks` (and no
+  // captured graphs, whose segments cross the parts) the parts are synchronised and reported.
+  void compute_step(const ComputeMarks* marks = nullptr);
   // The full step: compute with the gradient all-reduces of the strategy.
   void full_step();
   // All-reduces one gradient unit and waits for it (communication-only phase).

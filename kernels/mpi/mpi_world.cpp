@@ -150,6 +150,23 @@ std::vector<std::string> MpiWorld::gather_strings(const std::string& mine) const
   return out;
 }
 
+std::vector<std::vector<double>> MpiWorld::gather_doubles(const std::vector<double>& mine) const {
+  const std::size_t n = std::size_t(size_);
+  const std::size_t count = mine.size();
+  CollectiveBuffer<double> send(count), all(rank_ == 0 ? n * count : 0);
+  std::copy(mine.begin(), mine.end(), send.data.get());
+  MPI_Request request;
+  CHECK_MPI(MPI_Igather(send.data.get(), int(count), MPI_DOUBLE, all.data.get(), int(count),
+                        MPI_DOUBLE, 0, MPI_COMM_WORLD, &request));
+  wait(request, "gather");
+  std::vector<std::vector<double>> out;
+  if (rank_ == 0) {
+    for (std::size_t r = 0; r < n; ++r)
+      out.emplace_back(all.data.get() + r * count, all.data.get() + (r + 1) * count);
+  }
+  return out;
+}
+
 void MpiWorld::abort(int status) const {
   MPI_Abort(MPI_COMM_WORLD, status);
   std::_Exit(status);

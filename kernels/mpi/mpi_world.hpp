@@ -53,6 +53,8 @@ class MpiWorld {
   double max(double value) const;
   // Rank 0 receives every rank's string (other ranks get an empty vector).
   std::vector<std::string> gather_strings(const std::string& mine) const;
+  // Rank 0 receives every rank's values, rank by rank; every rank passes as many values.
+  std::vector<std::vector<double>> gather_doubles(const std::vector<double>& mine) const;
   // Every rank learns whether any rank set `flag`.
   bool any(bool flag) const;
 

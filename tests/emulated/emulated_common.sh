@@ -24,3 +24,23 @@ emulated_skip_unless_slurm() {
   ls /usr/lib/*/pmix2/lib/libpmix.so >/dev/null 2>&1 ||
     { echo "SKIP: libpmix.so is missing: apt-get install libpmix-dev"; exit 77; }
 }
+
+# The work folder of a test, and its cluster: `emulated_workdir NAME` makes $work (mode 0755:
+# munged, user munge, reaches the cluster folder inside) and, on exit, stops the cluster in
+# $work/cluster (if any) and removes $work. Needs $emu (scripts/emulated_cluster.sh).
+emulated_workdir() {
+  work=$(mktemp -d "/tmp/sb-emu-$1.XXXXXX")
+  chmod 0755 "$work"
+  trap emulated_cleanup EXIT
+}
+emulated_cleanup() {
+  if [ -d "$work/cluster" ]; then bash "$emu" stop "$work/cluster" >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+# `emulated_start [KNOB=VALUE...]`: starts the cluster in $work/cluster with those knobs (EMU_NODES,
+# EMU_GPUS, EMU_RATE, ...; three minutes at most) and loads its environment (EMU_HOSTFILE, ...).
+emulated_start() {
+  env "$@" timeout 180 bash "$emu" start "$work/cluster"
+  eval "$(bash "$emu" env "$work/cluster")"
+}
+emulated_stop() { bash "$emu" stop "$work/cluster"; }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace scalebench {
@@ -36,13 +37,13 @@ TEST(StepStats, SingleStepHasZeroSpread) {
 TEST(StepStats, EmptyIsAnError) { EXPECT_THROW(compute_stats({}), std::invalid_argument); }
 
 TEST(PhaseFromBuckets, EachStepIsTheSumOfItsBuckets) {
-  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0, 3.0}}, {1, 50, 1, {0.5, 0.25, 4.0}}};
+  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0, 3.0}, {}}, {1, 50, 1, {0.5, 0.25, 4.0}, {}}};
   EXPECT_EQ(phase_from_buckets(buckets), (std::vector<double>{1.5, 2.25, 7.0}));
   EXPECT_TRUE(phase_from_buckets({}).empty());
 }
 
 TEST(PhaseFromBuckets, BucketsWithDifferentStepCountsAreAnError) {
-  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0}}, {1, 50, 1, {0.5}}};
+  const std::vector<BucketTiming> buckets{{0, 100, 1, {1.0, 2.0}, {}}, {1, 50, 1, {0.5}, {}}};
   EXPECT_THROW(phase_from_buckets(buckets), std::invalid_argument);
 }
 
@@ -101,7 +102,7 @@ TEST(MeasureRun, OneParticipantHasAlgbwButNoBusbw) {
   RunMeasurements in = two_ranks();
   in.participants = 1;
   in.devices = 1;
-  in.buckets = {{0, 2000000, 3, {2, 2, 2}}};
+  in.buckets = {{0, 2000000, 3, {2, 2, 2}, {}}};
   const MeasuredFields m = measure_run(in);
   EXPECT_DOUBLE_EQ(m.communication.algbw_gbps, 1.0);
   EXPECT_EQ(m.communication.busbw_gbps, 0.0);
@@ -131,7 +132,7 @@ TEST(MeasureRun, OverlapClampedWhenExposedExceedsTheAllReduce) {
 TEST(MeasureRun, AllReduceOfNoTimeIsFullyOverlappedWithoutBandwidth) {
   RunMeasurements in = two_ranks();
   in.communication_ms = {0, 0, 0};
-  in.buckets = {{0, 1000, 1, {0, 0, 0}}};
+  in.buckets = {{0, 1000, 1, {0, 0, 0}, {}}};
   const MeasuredFields m = measure_run(in);
   EXPECT_EQ(m.communication.allreduce_ms, 0.0);
   EXPECT_EQ(m.communication.overlap, 1.0);
@@ -154,7 +155,7 @@ TEST(MeasureRun, AStepOfNoTimeHasNoThroughputRatherThanInfinity) {
 TEST(MeasureRun, BucketsTakeTheirMedianStepAndKeepTheirOrder) {
   RunMeasurements in = two_ranks();
   in.participants = 4;
-  in.buckets = {{3, 8000000, 10, {2, 9, 1}}, {1, 1000000, 2, {0.5, 0.5, 0.25, 0.5}}};
+  in.buckets = {{3, 8000000, 10, {2, 9, 1}, {}}, {1, 1000000, 2, {0.5, 0.5, 0.25, 0.5}, {}}};
   const MeasuredFields m = measure_run(in);
   ASSERT_EQ(m.communication.buckets.size(), 2u);
   const BucketRecord& first = m.communication.buckets[0];
@@ -204,7 +205,7 @@ TEST(MeasureRun, RefusesEmptyPhasesAndNoParticipants) {
   in.full_ms.clear();
   EXPECT_THROW(measure_run(in), std::invalid_argument);
   in = two_ranks();
-  in.buckets = {{0, 1000, 1, {}}};
+  in.buckets = {{0, 1000, 1, {}, {}}};
   EXPECT_THROW(measure_run(in), std::invalid_argument);
   in = two_ranks();
   in.participants = 0;
@@ -228,6 +229,25 @@ TEST(PutMeasurements, FillsPhasesStepThroughputAndCommunication) {
   EXPECT_DOUBLE_EQ(r.throughput->samples_per_s, 64000.0 / 12.0);
   EXPECT_DOUBLE_EQ(r.communication->overlap, 0.5);
   EXPECT_EQ(r.communication->check, "passed");
+}
+
+}  // namespace
+}  // namespace scalebench
+
+namespace scalebench {
+namespace {
+
+TEST(RankStepStats, PerRankStatisticsAndTheIdiosyncraticSpread) {
+  // Step 0: ranks at 10, 12, 14 (median 12); step 1: 20, 20, 20 (common noise only).
+  const RankSteps r = rank_step_stats({{10, 20}, {12, 20}, {14, 20}}, false);
+  ASSERT_EQ(r.ranks.size(), 3u);
+  EXPECT_EQ(r.ranks[2].median_ms, 17);
+  // Deviations -2, 0, 2, 0, 0, 0: sample stdev sqrt(8 / 5).
+  EXPECT_NEAR(r.idiosyncratic_stdev_ms, std::sqrt(8.0 / 5.0), 1e-12);
+  EXPECT_FALSE(r.samples_ms);
+  EXPECT_TRUE(rank_step_stats({{1, 2}}, true).samples_ms);
+  EXPECT_EQ(rank_step_stats({{1, 2}}, false).idiosyncratic_stdev_ms, 0.0);
+  EXPECT_THROW(rank_step_stats({{1, 2}, {1}}, false), std::invalid_argument);
 }
 
 }  // namespace

@@ -159,6 +159,29 @@ TEST(ResultReader, TheEnvironmentAndTheCommunicatorRead) {
             "provenance.environment: expected an object, got \"NCCL_DEBUG=INFO\"");
 }
 
+TEST(ResultReader, TheFieldsOfSchemaTwoReadAndWriteBack) {
+  json j = json::parse(kRecord010);
+  j["schema"] = "scalebench.result/2";
+  j["layer_class_ms"] = nullptr;
+  j["provenance"]["environment"] = json::object();
+  j["phases"]["compute_parts"] = {{"forward_ms", 10.5}, {"backward_ms", 21.0}, {"optimizer_ms", 1.5}};
+  for (json& b : j["communication"]["buckets"]) b["ready_ms"] = 3.25;
+  j["rank_steps"] = {{"ranks", {{{"rank", 0}, {"median_ms", 40.0}, {"p95_ms", 41.0}, {"stdev_ms", 0.5}},
+                                {{"rank", 1}, {"median_ms", 40.5}, {"p95_ms", 42.0}, {"stdev_ms", 0.7}}}},
+                     {"idiosyncratic_stdev_ms", 0.25},
+                     {"samples_ms", {{40.0, 41.0}, {40.5, 42.0}}}};
+  const ResultRecord r = read(j);
+  ASSERT_TRUE(r.phases.compute_parts);
+  EXPECT_EQ(r.phases.compute_parts->backward_ms, 21.0);
+  EXPECT_EQ(r.communication->buckets.front().ready_ms, 3.25);
+  ASSERT_TRUE(r.rank_steps);
+  EXPECT_EQ(r.rank_steps->ranks.size(), 2u);
+  EXPECT_EQ(r.rank_steps->samples_ms->at(1).at(1), 42.0);
+  EXPECT_EQ(json(r), j);
+  j["rank_steps"]["samples_ms"] = {{40.0, "slow"}};
+  EXPECT_EQ(error_of(j), "rank_steps.samples_ms[0]: expected numbers, got \"slow\"");
+}
+
 TEST(ResultReader, TheFieldsOlderRecordsLackTakeTheirDefaults) {
   const ResultRecord r = read(json::parse(kMinimal));
   EXPECT_EQ(r.point.global_batch, 4);  // batch_per_device
@@ -289,8 +312,9 @@ TEST(ResultReader, IntegersReadExactly) {
 }
 
 TEST(ResultReader, ValuesAreChecked) {
-  EXPECT_EQ(error_of(with("/schema", "scalebench.result/2")),
-            "schema 'scalebench.result/2' is not scalebench.result/1");
+  EXPECT_EQ(error_of(with("/schema", "scalebench.result/3")),
+            "schema 'scalebench.result/3' is not scalebench.result/1 or scalebench.result/2");
+  EXPECT_EQ(error_of(with("/schema", "scalebench.result/2")), "(read without error)");
   EXPECT_EQ(error_of(with("/status", "great")),
             "status 'great' is not known (valid: ok, failed, timeout)");
   EXPECT_EQ(error_of(with("/point/strategy", "fsdp")),

@@ -292,7 +292,7 @@ TEST(Result, ForeignAndWrongSchemaAreRefused) {
   ResultRecord r;
   EXPECT_THROW(from_json(nlohmann::json{{"hello", 1}}, r), std::runtime_error);
   nlohmann::json j = sample();
-  j["schema"] = "scalebench.result/2";
+  j["schema"] = "scalebench.result/3";
   EXPECT_THROW(from_json(j, r), std::runtime_error);
   j = sample();
   j["status"] = "great";

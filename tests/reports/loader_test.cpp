@@ -204,17 +204,29 @@ TEST(ReportLoader, SkipsRecordsTheStrictReaderRefusesNamingThePath) {
   }
 }
 
-TEST(ReportLoader, RefusesMixedSchemaVersionsNamingBoth) {
+TEST(ReportLoader, ReadsSchemaOneAndTwoTogetherAndCountsEach) {
   TempDir dir;
-  write_point(dir / "v1.json", FixturePoint{});
-  nlohmann::json v2 = nlohmann::json::parse(testing::read_text(dir / "v1.json"));
-  v2["schema"] = "scalebench.result/2";
-  write_text(dir / "v2.json", v2.dump());
+  write_point(dir / "v2.json", FixturePoint{});
+  nlohmann::json v1 = nlohmann::json::parse(testing::read_text(dir / "v2.json"));
+  v1["schema"] = "scalebench.result/1";
+  write_text(dir / "v1.json", v1.dump());
+  const ResultSet set = load_results({{dir.path(), std::nullopt}});
+  EXPECT_EQ(set.points.size(), 2u);
+  EXPECT_EQ(set.schemas.at("scalebench.result/1"), 1u);
+  EXPECT_EQ(set.schemas.at("scalebench.result/2"), 1u);
+}
+
+TEST(ReportLoader, RefusesAnUnreadableVersionBesideReadableOnesNamingBoth) {
+  TempDir dir;
+  write_point(dir / "v2.json", FixturePoint{});
+  nlohmann::json v9 = nlohmann::json::parse(testing::read_text(dir / "v2.json"));
+  v9["schema"] = "scalebench.result/9";
+  write_text(dir / "v9.json", v9.dump());
   const std::string message = usage_error_of({{dir.path(), std::nullopt}});
-  EXPECT_NE(message.find("mixed"), std::string::npos) << message;
-  EXPECT_NE(message.find("scalebench.result/1"), std::string::npos) << message;
-  EXPECT_NE(message.find("scalebench.result/2"), std::string::npos) << message;
+  EXPECT_NE(message.find("scalebench.result/9"), std::string::npos) << message;
+  EXPECT_NE(message.find("v9.json"), std::string::npos) << message;
   EXPECT_NE(message.find("v2.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("reads scalebench.result/1 and scalebench.result/2"), std::string::npos) << message;
 }
 
 TEST(ReportLoader, RefusesASchemaVersionItCannotRead) {

@@ -81,7 +81,7 @@ struct BadInput {
 
 TEST_F(ReportCommand, BadInputExitsWithStatus2AndOneLine) {
   fs::create_directories(dir_ / "empty");
-  testing::write_text(dir_ / "v2" / "a.json", R"({"schema": "scalebench.result/2"})");
+  testing::write_text(dir_ / "v9" / "a.json", R"({"schema": "scalebench.result/9"})");
   const BadInput cases[] = {
       {"empty -o out", "no scalebench results in folder"},
       {"missing -o out", "does not exist"},
@@ -96,7 +96,8 @@ TEST_F(ReportCommand, BadInputExitsWithStatus2AndOneLine) {
       {"results -o out --formats pdf,jpg", "'jpg' is not a figure format"},
       {"results -o out --label nolabel", "give NAME=DIR"},
       {"results -o out --label =results", "give NAME=DIR"},
-      {"results v2 -o out", "mixed result schema versions"},
+      {"results v9 -o out", "which this scalebench cannot read"},
+      {"results -o out --prediction nowhere.json", "is not a file"},
       {"results -o out --billing-units-per-gpu-hour -1", "positive"},
       {"results -o out --cluster-profiles nowhere", "is not a folder"},
       {"results -o results/mahti/resnet50-ddp-weak-n1.json", "is a file"},
