@@ -108,7 +108,8 @@ struct CurveInputs {
   bool intra_fitted = false;
   Calibration calibration = Calibration::node;
   std::int64_t calibration_nodes = 1;
-  double calibration_step_ms = 0;  // measured, at calibration_nodes x g
+  double calibration_step_ms = 0;     // measured, at calibration_nodes x g
+  double calibration_efficiency = 1;  // measured, there (against the baseline)
   json fitted = json::object();
   std::vector<UsedValue> values;
   std::vector<std::string> assumptions;
@@ -123,11 +124,30 @@ struct Draw {
 };
 
 struct Projection {
-  double step_ms = 0;
-  predict::StepPrediction parts;
-  double residual = 1;  // the calibration factor applied
+  double step_ms = 0;           // what the measured baseline's step becomes at this count
+  double efficiency = 0;
+  predict::StepPrediction parts;  // the model's own step at this count
+  double residual = 1;          // the efficiency factor the calibration applied (1: none)
 };
 
+// The model's step at the baseline count (normally one GPU: the compute alone), with the same
+// compute parts as every other count, so that the model's efficiency isolates communication,
+// interference and stragglers.
+double model_at_baseline(const CurveInputs& in, const StepInputs& s, const Network& net) {
+  Network nb = net;
+  std::int64_t nodes = 1;
+  if (in.baseline_gpus <= in.g) {
+    nb.gpus_per_node = in.baseline_gpus;
+  } else {
+    nodes = in.baseline_gpus / in.g;
+  }
+  return predict::predict_step(s, nb, nodes, in.forced).step_ms;
+}
+
+// Efficiency at `nodes`: the model's (baseline step over this step) times the calibration: q, the
+// measured over the modelled efficiency at the calibration point, carried forward. Optimistic: q
+// stays as it is; pessimistic: it keeps shrinking at its rate per doubling (node: per doubling
+// inside the node; two-node: per node doubling past two).
 Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d) {
   Network net = in.net;
   net.node_gbps *= d.node_bw;
@@ -138,48 +158,55 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   if (d.kappa >= 0) s.kappa = d.kappa;
   Projection p;
   p.parts = predict::predict_step(s, net, nodes, in.forced);
-  if (in.calibration == Calibration::physics) {
-    p.step_ms = p.parts.step_ms;
-    return p;
+  const double base = model_at_baseline(in, s, net);
+  const double model_eff = p.parts.step_ms > 0 ? base / p.parts.step_ms : 0.0;
+  double q = 1;
+  if (in.calibration != Calibration::physics) {
+    const double model_cal = predict::predict_step(s, net, in.calibration_nodes, in.forced).step_ms;
+    const double model_cal_eff = model_cal > 0 ? base / model_cal : 1.0;
+    q = model_cal_eff > 0 ? in.calibration_efficiency / model_cal_eff : 1.0;
   }
-  const double model_cal = predict::predict_step(s, net, in.calibration_nodes, in.forced).step_ms;
-  const double r = model_cal > 0 ? in.calibration_step_ms / model_cal : 1.0;
-  // Optimistic: the residual at the calibration point stays as it is. Pessimistic: it keeps
-  // growing at its rate per node doubling (node: per doubling inside the node).
   const double k = double(nodes);
   double growth = 0;
   if (in.calibration == Calibration::two_node) {
     growth = std::max(0.0, std::log2(k) - 1);
-  } else {
+  } else if (in.calibration == Calibration::node) {
     growth = std::log2(std::max(1.0, k)) / std::max(1.0, std::log2(double(in.g)));
   }
-  p.residual = std::pow(r, 1 + d.weight * growth);
-  p.step_ms = p.parts.step_ms * p.residual;
+  p.residual = std::pow(q, 1 + d.weight * growth);
+  p.efficiency = model_eff * p.residual;
+  p.step_ms = p.efficiency > 0 ? double(in.batch_per_device) / (p.efficiency * in.baseline_per_gpu) * 1e3 : 0.0;
   return p;
 }
 
-double efficiency_of(const CurveInputs& in, std::int64_t /*gpus*/, double step_ms) {
-  const double per_gpu = double(in.batch_per_device) / (step_ms / 1e3);
-  return in.baseline_per_gpu > 0 ? per_gpu / in.baseline_per_gpu : 0.0;
+double efficiency_of(const Projection& p) { return p.efficiency; }
+
+// The measured efficiency at `gpus` (a measured point of the curve).
+double measured_efficiency(const CurveInputs& in, std::int64_t gpus) {
+  for (const PredictedPoint& p : in.measured)
+    if (p.gpus == gpus) return p.efficiency;
+  return 1.0;
 }
 
-// κ: the backward slow-down that makes the model meet the measured calibration step (bounded).
+// κ: the backward slow-down that makes the model meet the measured efficiency at the calibration
+// point (bounded to 0-0.3).
 void fit_kappa(CurveInputs& in) {
   if (!in.step.overlap || in.g * in.calibration_nodes <= 1) return;
-  const auto model_at = [&](double kappa) {
+  const auto efficiency_at = [&](double kappa) {
     StepInputs s = in.step;
     s.kappa = kappa;
-    return predict::predict_step(s, in.net, in.calibration_nodes, in.forced).step_ms;
+    const double model = predict::predict_step(s, in.net, in.calibration_nodes, in.forced).step_ms;
+    return model > 0 ? model_at_baseline(in, s, in.net) / model : 0.0;
   };
   double lo = 0, hi = kKappaMax;
-  if (model_at(lo) >= in.calibration_step_ms) {
+  if (efficiency_at(lo) <= in.calibration_efficiency) {
     in.step.kappa = 0;
-  } else if (model_at(hi) <= in.calibration_step_ms) {
+  } else if (efficiency_at(hi) >= in.calibration_efficiency) {
     in.step.kappa = kKappaMax;
   } else {
     for (int i = 0; i < 60; ++i) {
       const double mid = 0.5 * (lo + hi);
-      (model_at(mid) < in.calibration_step_ms ? lo : hi) = mid;
+      (efficiency_at(mid) > in.calibration_efficiency ? lo : hi) = mid;
     }
     in.step.kappa = 0.5 * (lo + hi);
   }
@@ -390,9 +417,12 @@ const char* kLossNames[] = {"exposed communication", "stragglers (the slowest of
                             "interference (backward slowed by collectives)",
                             "the calibration residual (loss no model term explains)"};
 
+// The largest loss term, each as a share of the model's step (the residual: what the calibration
+// takes away beyond the model).
 std::string dominant_term(const Projection& p) {
-  const double terms[] = {p.parts.exposed_ms, p.parts.straggler_ms, p.parts.interference_ms,
-                          (p.residual - 1) * p.parts.step_ms};
+  const double step = std::max(1e-12, p.parts.step_ms);
+  const double terms[] = {p.parts.exposed_ms / step, p.parts.straggler_ms / step,
+                          p.parts.interference_ms / step, p.residual > 0 ? 1 / p.residual - 1 : 0};
   std::size_t best = 0;
   for (std::size_t i = 1; i < 4; ++i)
     if (terms[i] > terms[best]) best = i;
@@ -424,16 +454,17 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
                        in.kappa_fitted ? fmt::format("{}-node calibration point", in.calibration_nodes)
                                        : "no measured point with overlapped communication"});
   const Draw nominal;
-  const Projection at_cal = project_step(in, in.calibration_nodes, nominal);
   in.fitted["kappa"] = in.step.kappa;
   in.fitted["calibration_nodes"] = in.calibration_nodes;
   in.fitted["calibration_step_ms"] = in.calibration_step_ms;
-  if (in.calibration != Calibration::physics) {
+  in.fitted["calibration_efficiency"] = in.calibration_efficiency;
+  {
     const double model = predict::predict_step(in.step, in.net, in.calibration_nodes, in.forced).step_ms;
-    in.fitted["residual"] = model > 0 ? in.calibration_step_ms / model : 1.0;
-  } else {
-    in.fitted["residual"] = 1.0;
-    in.fitted["physics_error"] = in.calibration_step_ms > 0 ? at_cal.step_ms / in.calibration_step_ms - 1 : 0.0;
+    const double model_eff = model > 0 ? model_at_baseline(in, in.step, in.net) / model : 1.0;
+    // The node fit residual: measured over modelled efficiency at the calibration point.
+    const double q = model_eff > 0 ? in.calibration_efficiency / model_eff : 1.0;
+    in.fitted["residual"] = in.calibration == Calibration::physics ? 1.0 : q;
+    if (in.calibration == Calibration::physics) in.fitted["physics_efficiency_error"] = model_eff - in.calibration_efficiency;
   }
 
   // The band: a Monte Carlo over what is uncertain, with a fixed seed (the same inputs give the
@@ -466,14 +497,14 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     if (n < in.g) local.net.gpus_per_node = n;  // inside one node, fewer GPUs than it holds
     const Projection central = project_step(local, nodes, nominal);
     std::vector<double> effs;
-    for (const Draw& d : draws) effs.push_back(efficiency_of(local, n, project_step(local, nodes, d).step_ms));
+    for (const Draw& d : draws) effs.push_back(efficiency_of(project_step(local, nodes, d)));
     std::sort(effs.begin(), effs.end());
     PredictedPoint p;
     p.gpus = n;
     p.nodes = nodes;
     p.measured = false;
     p.step_ms = central.step_ms;
-    p.efficiency = efficiency_of(local, n, central.step_ms);
+    p.efficiency = efficiency_of(central);
     p.low = std::min(p.efficiency, percentile_sorted(effs, 0.05));
     p.high = std::max(p.efficiency, percentile_sorted(effs, 0.95));
     p.samples_per_s = double(n * in.batch_per_device) / (central.step_ms / 1e3);
@@ -492,7 +523,7 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     const auto eff_with = [&](Draw d) {
       CurveInputs local = in;
       if (far->gpus < in.g) local.net.gpus_per_node = far->gpus;
-      return efficiency_of(local, far->gpus, project_step(local, far->nodes, d).step_ms);
+      return efficiency_of(project_step(local, far->nodes, d));
     };
     const auto spread = [&](auto set_lo, auto set_hi, const std::string& what) {
       Draw lo, hi;
@@ -533,7 +564,7 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
   if (knee.empty()) knee = fmt::format("stays at or above {:.0f}% up to the largest count", 100 * o.threshold);
   std::string text = fmt::format(
       "{}: projected, not measured, past {} {} (the last measured scale), with the {} "
-      "calibration on the measured {}-node point (residual x{:.3f}).",
+      "calibration on the measured {}-node point (measured over modelled efficiency there: {:.3f}).",
       curve.title, last, unit_word(backend, last), to_string(in.calibration), in.calibration_nodes,
       in.fitted["residual"].get<double>());
   if (far) {
@@ -633,6 +664,7 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     in.calibration = Calibration::node;
     in.calibration_nodes = 1;
     in.calibration_step_ms = *full->step_ms;
+    in.calibration_efficiency = measured_efficiency(in, g);
     const PointSample* two = first_ok(points, 2 * g, 2);
     const bool want_two = o.calibrate == Calibration::two_node || (o.calibrate == Calibration::automatic && two);
     if (o.calibrate == Calibration::two_node && !two) {
@@ -654,6 +686,7 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
       in.calibration = Calibration::two_node;
       in.calibration_nodes = 2;
       in.calibration_step_ms = *two->step_ms;
+      in.calibration_efficiency = measured_efficiency(in, 2 * g);
     }
     if (o.calibrate == Calibration::physics) {
       in.calibration = Calibration::physics;
@@ -810,6 +843,7 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
     ci.calibration = o.calibrate == Calibration::physics ? Calibration::physics : Calibration::node;
     ci.calibration_nodes = 1;
     ci.calibration_step_ms = full->batch * 1e3 / (full->samples_per_s / double(full->gpus));
+    ci.calibration_efficiency = measured_efficiency(ci, g);
     const Row* two = nullptr;
     for (const Row& r : rows)
       if (r.nodes == 2 && r.gpus == 2 * g) two = &r;
@@ -818,6 +852,7 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
       ci.calibration = Calibration::two_node;
       ci.calibration_nodes = 2;
       ci.calibration_step_ms = two->batch * 1e3 / (two->samples_per_s / double(two->gpus));
+      ci.calibration_efficiency = measured_efficiency(ci, 2 * g);
     }
     curves.push_back(std::move(ci));
   }
@@ -878,8 +913,10 @@ Figure prediction_figure(const PredictedCurve& c, const PredictOptions& o, bool 
   const std::string data_ref = "'" + c.slug + ".dat'";
   const auto at = plot.find("'DATA'");
   plot.replace(at, 6, data_ref);
-  f.script = script_header(f, c.title, rendered_formats(o.formats)) +
-             common_settings(c.title, c.devices_word + " (log scale)", "scaling efficiency (%)") + plot + "\n";
+  const std::string title = fmt::format("{}\nprojected past {} {}, not measured", c.title,
+                                        c.last_measured_gpus, c.devices_word);
+  f.script = script_header(f, title, rendered_formats(o.formats)) +
+             common_settings(title, c.devices_word + " (log scale)", "scaling efficiency (%)") + plot + "\n";
   f.script += output_loop(c.slug, "replot");
   return f;
 }

@@ -72,12 +72,12 @@ _scalebench() {
     prev=${COMP_WORDS[cword - 2]}
   fi
 
-  local subcommands=(list run plan submit sweep report)
+  local subcommands=(list run plan submit sweep report predict)
   local sub='' listing='' i word
   for (( i = 1; i < cword; i++ )); do
     word=${COMP_WORDS[i]}
     if [[ -z $sub ]]; then
-      case $word in list | run | plan | submit | sweep | report) sub=$word ;; esac
+      case $word in list | run | plan | submit | sweep | report | predict) sub=$word ;; esac
     elif [[ $sub == list && -z $listing ]]; then
       case $word in workloads | clusters | backends) listing=$word ;; esac
     fi
@@ -109,14 +109,16 @@ _scalebench() {
     --precision) _scalebench_add_matching "$cur" fp32 tf32 bf16 fp16; return 0 ;;
     --backend) _scalebench_add_matching "$cur" cpu cuda hip; return 0 ;;
     --formats) _scalebench_add_list_item "$cur" pdf png svg; return 0 ;;
-    -o | --out | --plan | --binary | --preset | --mpirun | --sbatch)
+    --calibrate) _scalebench_add_matching "$cur" auto node two-node physics; return 0 ;;
+    --algo) _scalebench_add_matching "$cur" auto ring tree hier; return 0 ;;
+    -o | --out | --plan | --binary | --preset | --mpirun | --sbatch | --prediction | --measured-table)
       _scalebench_add_files "$cur"; return 0 ;;
     --cluster-profiles) _scalebench_add_files "$cur" dirs; return 0 ;;
     --gpus | --batch | --global-batch | --steps | --warmup | --image-size | --repeat | --account | \
     --time | --max-concurrent | --partition | --node-type | --devices | --bucket-mb | \
     --first-bucket-mb | --packs | --timeout | --label | --point | --threshold | --baseline | \
     --report-baseline | \
-    --min-gain | --billing-units-per-gpu-hour)
+    --min-gain | --billing-units-per-gpu-hour | --max-gpus)
       return 0 ;;  # a number or a name of the user's: nothing to offer
   esac
 
@@ -143,7 +145,7 @@ _scalebench() {
     run)
       options=(--workload --strategy --backend --precision --batch --global-batch --steps --warmup
         --image-size --devices --bucket-mb --first-bucket-mb --no-overlap --packs --graph
-        --layer-times --timeout -o --out --force --label --plan --point --help) ;;
+        --layer-times --samples --timeout -o --out --force --label --plan --point --help) ;;
     plan)
       options=(--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
         --warmup --image-size --backend --repeat --account --time --max-concurrent --partition
@@ -160,7 +162,14 @@ _scalebench() {
         return 0
       fi
       options=(-o --out --label --threshold --baseline --formats --min-gain
-        --billing-units-per-gpu-hour --cluster-profiles --help) ;;
+        --billing-units-per-gpu-hour --cluster-profiles --prediction --help) ;;
+    predict)
+      if [[ $cur != -* ]]; then
+        _scalebench_add_files "$cur"  # result folders and files
+        return 0
+      fi
+      options=(--cluster -o --out --measured-table --gpus --max-gpus --calibrate --algo --threshold
+        --formats --beyond-profile --help) ;;
   esac
   _scalebench_add_matching "$cur" "${options[@]}"
   return 0

@@ -34,7 +34,7 @@ record=quick/results/p0000_mnist_cnn_ddp_1gpu.json
 timeout 120 "$SB" sweep "$work/quick/plan.json" >quick.out 2>&1 || fail "sweep quick: $(cat quick.out)"
 grep -qF "p0000_mnist_cnn_ddp_1gpu.json is not a valid record" quick.out ||
   fail "the sweep did not say the record is invalid: $(cat quick.out)"
-grep -qF '"schema": "scalebench.result/1"' "$record" || fail "point 0 was not run again: $(cat quick.out)"
+grep -qF '"schema": "scalebench.result/2"' "$record" || fail "point 0 was not run again: $(cat quick.out)"
 echo "ok: a 0-byte record was run again"
 
 # 2. SIGINT during a long point (a million steps: hours).
