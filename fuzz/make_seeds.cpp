@@ -235,6 +235,35 @@ int main(int argc, char** argv) {
     }
     if (plans == 0) throw std::runtime_error("no profile in configs/clusters gave a plan");
 
+    // predict's inputs: the first byte picks the reader (even: a measured table, odd: a
+    // prediction.json), as predict_inputs_fuzz reads them.
+    fs::remove_all(out / "predict");
+    fs::create_directories(out / "predict");
+    write_text(out / "predict" / "table.csv",
+               std::string(1, '\0') +
+                   "gpus,nodes,samples_per_s,batch_per_device,model,precision,parameters\n"
+                   "1,1,500,64,resnet50,bf16,\n4,1,1900,64,resnet50,bf16,\n"
+                   "8,2,\"3700.5\",64,mymodel,fp16,120000000\n");
+    write_text(out / "predict" / "prediction.json",
+               std::string(1, '\1') + R"({"schema": "scalebench.prediction/1", "cluster": "roihu",
+ "threshold": 0.8, "algorithm": "auto", "note": "projected, not measured",
+ "curves": [{"keys": {"workload": "resnet50", "strategy": "ddp", "precision": "bf16",
+   "batch_per_device": 64, "system": "roihu"}, "title": "t", "devices_word": "GPUs",
+   "calibration": "node", "fitted": {"kappa": 0.1}, "values": [], "assumptions": ["a"],
+   "baseline_gpus": 1, "last_measured_gpus": 4, "text": "projected, not measured",
+   "points": [{"gpus": 8, "nodes": 2, "kind": "projected",
+     "efficiency": {"central": 0.9, "low": 0.8, "high": 0.95}, "step_ms": 100.5,
+     "samples_per_s": 5000, "dominant": "exposed communication"}]}]})");
+    {
+      std::string dict;
+      for (const char* w : {"gpus", "nodes", "samples_per_s", "batch_per_device", "model", "precision",
+                            "parameters", ",", "\"", "\n", "\r", "kind", "projected", "measured",
+                            "efficiency", "curves", "points", "scalebench.prediction/1",
+                            "9223372036854775807", "1e308", "-0"})
+        dict += dict_entry(w) + "\n";
+      write_text(out / "predict.dict", dict);
+    }
+
     google_benchmark_json(out / "busbw" / "allreduce_repetitions.json", 3);
     google_benchmark_json(out / "busbw" / "allreduce.json", 1);
 

@@ -13,6 +13,7 @@
 #include "harness/report_command.hpp"
 #include "records/errors.hpp"
 #include "records/numbers.hpp"
+#include "records/script_safety.hpp"
 #include "reports/predict.hpp"
 #include "reports/report.hpp"
 
@@ -44,7 +45,7 @@ std::vector<std::int64_t> parse_counts(const std::string& list) {
       throw UsageError(fmt::format(
           "--gpus: '{}' is not a GPU count; give a comma-separated list of counts from 1 to "
           "1000000, e.g. 8,16,32",
-          item));
+          printable(item)));
     }
     counts.push_back(*v);
     start = comma + 1;

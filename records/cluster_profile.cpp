@@ -59,6 +59,7 @@ Link parse_link(const nlohmann::json& j, const std::string& where, const std::se
   if (f.has("gpudirect_rdma")) l.gpudirect_rdma = f.boolean("gpudirect_rdma", false);
   l.topology = f.opt_str("topology");
   l.taper = f.opt_str("taper");
+  l.nodes_per_leaf = f.opt_integer("nodes_per_leaf");
   l.collectives = f.strings("collectives");
   l.efficiency = f.opt_number("efficiency");
   f.finish();
@@ -67,6 +68,8 @@ Link parse_link(const nlohmann::json& j, const std::string& where, const std::se
     throw UsageError(fmt::format("{}: a figure left out needs a \"note\" saying why", where));
   if (l.nics_per_node && *l.nics_per_node < 1)
     throw UsageError(fmt::format("{}: \"nics_per_node\" must be at least 1", where));
+  if (l.nodes_per_leaf && *l.nodes_per_leaf < 1)
+    throw UsageError(fmt::format("{}: \"nodes_per_leaf\" must be at least 1", where));
   if (l.nic_gbit_per_s && !(*l.nic_gbit_per_s > 0))
     throw UsageError(fmt::format("{}: \"nic_gbit_per_s\" must be positive", where));
   for (const auto& a : l.collectives) require_name(a, where + ": collectives");

@@ -124,7 +124,8 @@ struct Link {
   std::optional<double> nic_gbit_per_s;
   std::optional<bool> gpudirect_rdma;
   std::optional<std::string> topology;
-  std::optional<std::string> taper;
+  std::optional<std::string> taper;       // "A:B": the bandwidth between leaves is B/A of it
+  std::optional<std::int64_t> nodes_per_leaf;  // where the taper starts
   std::vector<std::string> collectives;
   // The share of the line rate an all-reduce gets (0, 1]; absent: predict assumes 0.9 with
   // GPUDirect RDMA, 0.65 without, 0.8 for MPI over TCP (docs/predict.md).

@@ -103,6 +103,8 @@ BucketRecord read_bucket(JsonFields f) {
   b.busbw_gbps = f.number("busbw_gbps");
   b.ready_ms = f.opt_number("ready_ms");
   f.finish();
+  if (b.ready_ms && *b.ready_ms < 0)
+    throw UsageError(fmt::format("{}.ready_ms: {} is below 0", f.where(), *b.ready_ms));
   return b;
 }
 
@@ -149,6 +151,8 @@ ComputeParts read_compute_parts(JsonFields f) {
   c.backward_ms = f.number("backward_ms");
   c.optimizer_ms = f.number("optimizer_ms");
   f.finish();
+  if (c.forward_ms < 0 || c.backward_ms < 0 || c.optimizer_ms < 0)
+    throw UsageError("phases.compute_parts: a part below 0 ms");
   return c;
 }
 
@@ -164,6 +168,8 @@ RankSteps read_rank_steps(JsonFields f) {
     r.ranks.push_back(s);
   }
   r.idiosyncratic_stdev_ms = f.number("idiosyncratic_stdev_ms");
+  if (r.idiosyncratic_stdev_ms < 0)
+    throw UsageError(fmt::format("rank_steps.idiosyncratic_stdev_ms: {} is below 0", r.idiosyncratic_stdev_ms));
   if (const json* samples = f.sub("samples_ms", false); samples && !samples->is_null()) {
     if (!samples->is_array()) throw UsageError("rank_steps.samples_ms: expected an array of arrays");
     std::vector<std::vector<double>> rows;

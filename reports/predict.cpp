@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -52,6 +53,7 @@ std::optional<double> parse_decimal(std::string_view text) {
   return v;
 }
 
+constexpr std::size_t kMaxTableRows = 100000;
 constexpr double kDefaultBucketBytes = 25.0 * 1024 * 1024;
 constexpr double kKappaMax = 0.3;
 constexpr double kKappaPrior = 0.1;
@@ -152,17 +154,23 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   Network net = in.net;
   net.node_gbps *= d.node_bw;
   net.inter_latency_us *= d.latency;
+  net.intra_latency_us *= d.latency;
+  net.base_latency_us *= d.latency;
   net.intra_gbps *= d.intra_bw;
   StepInputs s = in.step;
   s.sigma *= d.sigma;
   if (d.kappa >= 0) s.kappa = d.kappa;
   Projection p;
   p.parts = predict::predict_step(s, net, nodes, in.forced);
-  const double base = model_at_baseline(in, s, net);
+  // The calibration point and the baseline are on the profile's node, also when this count is
+  // a part of one.
+  Network node_net = net;
+  node_net.gpus_per_node = in.g;
+  const double base = model_at_baseline(in, s, node_net);
   const double model_eff = p.parts.step_ms > 0 ? base / p.parts.step_ms : 0.0;
   double q = 1;
   if (in.calibration != Calibration::physics) {
-    const double model_cal = predict::predict_step(s, net, in.calibration_nodes, in.forced).step_ms;
+    const double model_cal = predict::predict_step(s, node_net, in.calibration_nodes, in.forced).step_ms;
     const double model_cal_eff = model_cal > 0 ? base / model_cal : 1.0;
     q = model_cal_eff > 0 ? in.calibration_efficiency / model_cal_eff : 1.0;
   }
@@ -173,7 +181,10 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   } else if (in.calibration == Calibration::node) {
     growth = std::log2(std::max(1.0, k)) / std::max(1.0, std::log2(double(in.g)));
   }
-  p.residual = std::pow(q, 1 + d.weight * growth);
+  // q < 1 (a loss the model does not explain) may keep growing; q > 1 (better than the model)
+  // is not extrapolated: its pessimistic edge is the model itself.
+  const double pessimistic = q < 1 ? std::pow(q, 1 + growth) : 1.0;
+  p.residual = std::pow(q, 1 - d.weight) * std::pow(pessimistic, d.weight);
   p.efficiency = model_eff * p.residual;
   p.step_ms = p.efficiency > 0 ? double(in.batch_per_device) / (p.efficiency * in.baseline_per_gpu) * 1e3 : 0.0;
   return p;
@@ -199,6 +210,7 @@ void fit_kappa(CurveInputs& in) {
     return model > 0 ? model_at_baseline(in, s, in.net) / model : 0.0;
   };
   double lo = 0, hi = kKappaMax;
+  if (std::fabs(efficiency_at(lo) - efficiency_at(hi)) < 1e-9) return;  // κ changes nothing there
   if (efficiency_at(lo) <= in.calibration_efficiency) {
     in.step.kappa = 0;
   } else if (efficiency_at(hi) >= in.calibration_efficiency) {
@@ -266,8 +278,17 @@ void network_from_profile(const ClusterProfile& c, const std::string& backend,
     const auto colon = t.find(':');
     if (colon != std::string::npos) {
       const auto a = parse_decimal(t.substr(0, colon)), b = parse_decimal(t.substr(colon + 1));
-      if (a && b && *a > 0 && *b > 0 && *b <= *a) in.net.taper = *b / *a;
+      if (a && b && *a > 0 && *b > 0 && *b <= *a) {
+        in.net.taper = *b / *a;
+      } else {
+        throw UsageError(fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B <= A, e.g. 2:1",
+                                     c.name, printable(t)));
+      }
+    } else {
+      throw UsageError(fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B <= A, e.g. 2:1",
+                                   c.name, printable(t)));
     }
+    if (link.nodes_per_leaf) in.net.nodes_per_leaf = *link.nodes_per_leaf;
   }
   // Which algorithms may be chosen: the MPI communicator runs one ring; NCCL and RCCL choose
   // among what the profile lists (ring and tree when it lists none).
@@ -303,13 +324,16 @@ void intra_from_profile(const ClusterProfile& c, CurveInputs& in) {
 
 // Per-bucket all-reduce times of a measured point, fitted as t = a + x / B with x the bytes each
 // rank sends in the ring's bandwidth term.
-std::optional<predict::LineFit> fit_buckets(const ResultRecord& r, double factor) {
+std::optional<predict::LineFit> fit_buckets(const ResultRecord& r, double factor,
+                                            double known_s_per_byte = 0) {
   if (!r.communication) return std::nullopt;
   std::vector<double> x, t;
   for (const BucketRecord& b : r.communication->buckets) {
     if (b.bytes <= 0 || b.time_ms <= 0) continue;
+    const double rest = b.time_ms * 1e-3 - known_s_per_byte * double(b.bytes);
+    if (rest <= 0) continue;
     x.push_back(factor * double(b.bytes));
-    t.push_back(b.time_ms * 1e-3);
+    t.push_back(rest);
   }
   return predict::fit_bandwidth(x, t, 10e-6);
 }
@@ -359,13 +383,14 @@ void step_from_records(const ResultRecord& node, const ResultRecord* single, Cur
   }
   // The idiosyncratic spread: measured across the node's ranks, else the 1-GPU run's step spread
   // (an upper bound: noise common to all ranks counts too).
-  const double full = node.step ? node.step->median_ms : 0;
+  // σ is a fraction of the compute (J(N) multiplies it by t_F + t_B + t_O).
+  const double full = in.step.forward_ms + in.step.backward_ms + in.step.optimizer_ms;
   if (node.rank_steps && node.rank_steps->ranks.size() > 1 && full > 0) {
     in.step.sigma = node.rank_steps->idiosyncratic_stdev_ms / full;
     in.sigma_measured = true;
     in.values.push_back({"sigma", in.step.sigma, "of a step", "measured", "full-node result: rank_steps"});
-  } else if (const ResultRecord* r = single ? single : &node; r->step && r->step->median_ms > 0) {
-    in.step.sigma = r->step->stdev_ms / r->step->median_ms;
+  } else if (const ResultRecord* r = single ? single : &node; r->step && r->step->median_ms > 0 && full > 0) {
+    in.step.sigma = r->step->stdev_ms / full;
     in.values.push_back({"sigma", in.step.sigma, "of a step", "measured",
                          "step spread of one rank (an upper bound: common noise counts too)"});
   } else {
@@ -507,6 +532,9 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     p.efficiency = efficiency_of(central);
     p.low = std::min(p.efficiency, percentile_sorted(effs, 0.05));
     p.high = std::max(p.efficiency, percentile_sorted(effs, 0.95));
+    if (!(central.step_ms > 0) || !(p.efficiency > 0)) {
+      throw UsageError(fmt::format("{}: the model gives no throughput at {} GPUs (check the profile's network figures)", in.title, n));
+    }
     p.samples_per_s = double(n * in.batch_per_device) / (central.step_ms / 1e3);
     p.dominant = dominant_term(central);
     curve.points.push_back(p);
@@ -643,10 +671,16 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     if (const PointSample* one = first_ok(points, 1, 1); one && g > 1) single = read_result_file(one->path);
     step_from_records(node_record, single ? &*single : nullptr, in);
     if (key.strategy == vocabulary::kMirrored) {
+      // One hierarchical all-reduce of the packed gradient after backward (TensorFlow's
+      // MultiWorkerMirrored): the packs are one collective's worth of bytes.
+      double bytes = 0;
+      for (const predict::Bucket& b : in.step.buckets) bytes += b.bytes;
+      in.step.buckets = {{bytes, 1.0}};
       in.forced = Algorithm::hier;
       in.step.overlap = false;
+    } else if (o.algorithm) {
+      in.forced = o.algorithm;
     }
-    if (o.algorithm) in.forced = o.algorithm;
     network_from_profile(c, full->backend,
                          node_record.communication ? node_record.communication->algorithm : std::nullopt, in);
     // In-node bandwidth from the node's own buckets.
@@ -674,9 +708,19 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     }
     if (want_two) {
       const ResultRecord two_record = read_result_file(two->path);
+      // The bandwidth term at 2 nodes of the algorithm the model would choose for the largest
+      // bucket: ring 2(N-1)/N S, tree S, hier 2(k-1)/k S = S (after its in-node part).
       const double n = double(2 * g);
-      const double factor = in.forced == Algorithm::hier ? 1.0 : 2.0 * (n - 1) / n;
-      if (auto fit = fit_buckets(two_record, factor)) {
+      double largest = 0;
+      for (const predict::Bucket& b : in.step.buckets) largest = std::max(largest, b.bytes);
+      const Algorithm chosen = predict::best_allreduce(in.net, largest, 2, in.forced).algorithm;
+      const double factor = chosen == Algorithm::ring ? 2.0 * (n - 1) / n : 1.0;
+      double in_node_s_per_byte = 0;
+      if (chosen == Algorithm::hier && g > 1 && in.net.intra_gbps > 0)
+        in_node_s_per_byte = 2.0 * double(g - 1) / double(g) / (in.net.intra_gbps * 1e9);
+      in.values.push_back({"two_node_fit.algorithm", 0, std::string(predict::to_string(chosen)), "assumed",
+                           "the algorithm the model chooses at 2 nodes for the largest bucket"});
+      if (auto fit = fit_buckets(two_record, factor, in_node_s_per_byte)) {
         in.net.node_gbps = fit->bandwidth / 1e9;
         in.node_fitted = true;
         in.values.push_back({"inter_node.bandwidth", in.net.node_gbps, "GB/s per node", "fitted", two->path.string()});
@@ -722,6 +766,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
       cell += ch;
     }
   }
+  if (quoted) throw UsageError("a quoted cell is not closed");
   out.push_back(cell);
   for (std::string& c : out) {
     while (!c.empty() && c.front() == ' ') c.erase(c.begin());
@@ -730,26 +775,111 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return out;
 }
 
-std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const ClusterProfile& c,
-                                           const ProfileNode& node) {
-  const fs::path& path = *o.measured_table;
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("--measured-table: cannot read '{}'", path.string()));
+}  // namespace
+
+std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::string& where) {
+  std::istringstream in{std::string(text)};
   std::string line;
-  if (!std::getline(in, line)) throw UsageError(fmt::format("{}: empty file; the first line names the columns", path.string()));
-  const std::vector<std::string> header = split_csv_line(line);
+  if (!std::getline(in, line)) {
+    throw UsageError(fmt::format("{}: empty file; the first line names the columns", where));
+  }
+  const auto split = [&](int number) {
+    try {
+      return split_csv_line(line);
+    } catch (const UsageError& e) {
+      throw UsageError(fmt::format("{} line {}: {}", where, number, e.what()));
+    }
+  };
+  const std::vector<std::string> header = split(1);
   const std::vector<std::string> required = {"gpus", "nodes", "samples_per_s", "batch_per_device", "model", "precision"};
   std::map<std::string, std::size_t> col;
-  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (!col.emplace(header[i], i).second) {
+      throw UsageError(fmt::format("{}: column '{}' is named twice", where, printable(header[i])));
+    }
+  }
   for (const std::string& r : required) {
     if (!col.count(r)) {
-      throw UsageError(fmt::format("{}: no column '{}' (the columns are {}, and 'parameters' when the model is not one of mnist_cnn, resnet50, vit_b16)",
-                                   path.string(), r, fmt::join(required, ",")));
+      throw UsageError(fmt::format(
+          "{}: no column '{}' (the columns are {}, and 'parameters' when the model is not one of "
+          "mnist_cnn, resnet50, vit_b16)",
+          where, r, fmt::join(required, ",")));
     }
   }
   for (const std::string& h : header) {
-    if (std::find(required.begin(), required.end(), h) == required.end() && h != "parameters")
-      throw UsageError(fmt::format("{}: unknown column '{}' (allowed: {},parameters)", path.string(), printable(h), fmt::join(required, ",")));
+    if (std::find(required.begin(), required.end(), h) == required.end() && h != "parameters") {
+      throw UsageError(fmt::format("{}: unknown column '{}' (allowed: {},parameters)", where,
+                                   printable(h), fmt::join(required, ",")));
+    }
+  }
+  std::vector<MeasuredRow> rows;
+  std::set<std::tuple<std::string, std::string, std::int64_t>> seen;
+  int number = 1;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line == "\r") continue;
+    if (rows.size() >= kMaxTableRows) {
+      throw UsageError(fmt::format("{}: more than {} rows", where, kMaxTableRows));
+    }
+    const std::vector<std::string> cells = split(number);
+    if (cells.size() != header.size()) {
+      throw UsageError(fmt::format("{} line {}: {} cells where the header has {}", where, number,
+                                   cells.size(), header.size()));
+    }
+    const auto cell = [&](const char* name) -> const std::string& { return cells[col.at(name)]; };
+    const auto whole = [&](const char* name, std::int64_t most) {
+      const auto v = parse_whole_number(cell(name));
+      if (!v || *v < 1 || *v > most) {
+        throw UsageError(fmt::format("{} line {}: {} '{}' is not a whole number from 1 to {}", where,
+                                     number, name, printable(cell(name)), most));
+      }
+      return *v;
+    };
+    MeasuredRow r;
+    r.line = number;
+    r.gpus = whole("gpus", 1000000);
+    r.nodes = whole("nodes", 1000000);
+    r.batch_per_device = whole("batch_per_device", 1000000000);
+    if (r.nodes > r.gpus) {
+      throw UsageError(fmt::format("{} line {}: {} nodes for {} GPUs (at least one GPU a node)", where, number, r.nodes, r.gpus));
+    }
+    const auto sps = parse_decimal(cell("samples_per_s"));
+    if (!sps || !(*sps > 0) || *sps > 1e15) {
+      throw UsageError(fmt::format("{} line {}: samples_per_s '{}' is not a positive number", where,
+                                   number, printable(cell("samples_per_s"))));
+    }
+    r.samples_per_s = *sps;
+    if (col.count("parameters") && !cell("parameters").empty()) r.parameters = whole("parameters", 10000000000000);
+    r.model = cell("model");
+    r.precision = cell("precision");
+    if (r.model.empty() || r.precision.empty()) {
+      throw UsageError(fmt::format("{} line {}: model and precision must not be empty", where, number));
+    }
+    try {
+      (void)nlohmann::json(r.model + r.precision).dump();  // the outputs are JSON: UTF-8 only
+    } catch (const nlohmann::json::exception&) {
+      throw UsageError(fmt::format("{} line {}: model and precision must be UTF-8 text", where, number));
+    }
+    if (!seen.emplace(r.model, r.precision, r.gpus).second) {
+      throw UsageError(fmt::format("{} line {}: a second row for {} {} at {} GPUs", where, number,
+                                   printable(r.model), printable(r.precision), r.gpus));
+    }
+    rows.push_back(std::move(r));
+  }
+  if (rows.empty()) throw UsageError(fmt::format("{}: no rows below the header", where));
+  return rows;
+}
+
+namespace {
+
+std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const ClusterProfile& c,
+                                           const ProfileNode& node) {
+  const fs::path& path = *o.measured_table;
+  std::string text;
+  try {
+    text = read_text(path);
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("--measured-table: cannot read '{}': {}", path.string(), e.what()));
   }
   struct Row {
     std::int64_t gpus, nodes, batch;
@@ -757,30 +887,9 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
     std::optional<std::int64_t> parameters;
   };
   std::map<std::pair<std::string, std::string>, std::vector<Row>> groups;  // (model, precision)
-  int number = 1;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> cells = split_csv_line(line);
-    if (cells.size() != header.size()) {
-      throw UsageError(fmt::format("{} line {}: {} cells where the header has {}", path.string(), number, cells.size(), header.size()));
-    }
-    const auto whole = [&](const char* name) {
-      const auto v = parse_whole_number(cells[col[name]]);
-      if (!v || *v < 1) throw UsageError(fmt::format("{} line {}: {} '{}' is not a positive whole number", path.string(), number, name, printable(cells[col[name]])));
-      return *v;
-    };
-    Row r{whole("gpus"), whole("nodes"), whole("batch_per_device"), 0, std::nullopt};
-    const auto sps = parse_decimal(cells[col["samples_per_s"]]);
-    if (!sps || !(*sps > 0)) throw UsageError(fmt::format("{} line {}: samples_per_s '{}' is not a positive number", path.string(), number, printable(cells[col["samples_per_s"]])));
-    r.samples_per_s = *sps;
-    if (col.count("parameters") && !cells[col["parameters"]].empty()) r.parameters = whole("parameters");
-    const std::string model = cells[col["model"]];
-    const std::string precision = cells[col["precision"]];
-    if (model.empty() || precision.empty()) throw UsageError(fmt::format("{} line {}: model and precision must not be empty", path.string(), number));
-    groups[{model, precision}].push_back(r);
+  for (const MeasuredRow& r : parse_measured_table(text, path.string())) {
+    groups[{r.model, r.precision}].push_back({r.gpus, r.nodes, r.batch_per_device, r.samples_per_s, r.parameters});
   }
-  if (groups.empty()) throw UsageError(fmt::format("{}: no rows below the header", path.string()));
   std::vector<CurveInputs> curves;
   for (auto& [id, rows] : groups) {
     const auto& [model, precision] = id;
@@ -790,15 +899,32 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
       if (r.batch != batch) throw UsageError(fmt::format("{}: model {} {} mixes per-device batches {} and {}; give one curve a batch", path.string(), printable(model), printable(precision), batch, r.batch));
     }
     std::optional<std::int64_t> parameters = known_model_parameters(model);
-    for (const Row& r : rows)
-      if (r.parameters) parameters = r.parameters;
+    std::optional<std::int64_t> given;
+    for (const Row& r : rows) {
+      if (r.parameters && given && *r.parameters != *given) {
+        throw UsageError(fmt::format("{}: model {} gives two parameter counts, {} and {}", path.string(),
+                                     printable(model), *given, *r.parameters));
+      }
+      if (r.parameters) given = r.parameters;
+      const bool fits = r.nodes == 1 ? r.gpus <= node.gpus : r.gpus == r.nodes * node.gpus;
+      if (!fits) {
+        throw UsageError(fmt::format(
+            "{}: a row of {} with {} GPUs on {} nodes does not fit '{}' ({} GPUs a node: up to {} on "
+            "one node, else nodes x {})",
+            path.string(), printable(model), r.gpus, r.nodes, c.name, node.gpus, node.gpus, node.gpus));
+      }
+    }
+    if (given) parameters = given;
     if (!parameters) throw UsageError(fmt::format("{}: model '{}' is not one of mnist_cnn, resnet50, vit_b16: give its 'parameters'", path.string(), printable(model)));
     const std::int64_t g = node.gpus;
     const Row* full = nullptr;
     for (const Row& r : rows)
       if (r.nodes == 1 && r.gpus == g) full = &r;
     const std::string title = fmt::format("{} {}, batch {}/GPU (measured table) on {}", model, precision, batch, c.name);
-    if (!full) throw UsageError(fmt::format("{}: {} has no full-node row (gpus {}, nodes 1) to calibrate on; add it", path.string(), title, g));
+    if (!full) {
+      throw UsageError(fmt::format("{}: {} {} has no full-node row (gpus {}, nodes 1) to calibrate on; add it",
+                                   path.string(), printable(model), printable(precision), g));
+    }
     CurveInputs ci;
     ci.g = g;
     ci.net.gpus_per_node = g;
@@ -977,12 +1103,23 @@ PredictSummary project(const PredictOptions& o) {
     throw UsageError(fmt::format("nothing to project: {}", summary.warnings.empty() ? "no curves" : summary.warnings.front()));
   }
   const std::vector<std::int64_t> counts = target_counts(o, node, c.name);
+  if (counts.empty()) {
+    throw UsageError(fmt::format(
+        "nothing to project: '{}' allows no job past one {}-GPU node; give --gpus or --max-gpus with "
+        "--beyond-profile",
+        c.name, node.gpus));
+  }
   if (c.status.retired) {
     summary.warnings.push_back(fmt::format("'{}' is retired (since {}): the projection describes a machine that no longer runs jobs", c.name, c.status.since));
   }
+  std::set<std::string> slugs;
   for (CurveInputs& in : curves) {
     std::string backend = c.backend;
     summary.curves.push_back(project_curve(std::move(in), counts, o, backend));
+    // Two titles can make one file name (a.b and a_b): the second gets a number.
+    std::string& name = summary.curves.back().slug;
+    const std::string stem = name;
+    for (int i = 2; !slugs.insert(name).second; ++i) name = fmt::format("{}-{}", stem, i);
   }
   return summary;
 }

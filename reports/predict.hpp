@@ -93,6 +93,22 @@ PredictSummary project(const PredictOptions& options);
 // prediction.json of `summary` (schema scalebench.prediction/1, docs/predict.md).
 nlohmann::json prediction_json(const PredictSummary& summary, const PredictOptions& options);
 
+// One row of a measured table (--measured-table): a throughput measured with the user's own
+// framework.
+struct MeasuredRow {
+  std::int64_t gpus = 0, nodes = 0, batch_per_device = 0;
+  double samples_per_s = 0;
+  std::string model, precision;
+  std::optional<std::int64_t> parameters;
+  int line = 0;
+};
+// The CSV text of a measured table: a header naming gpus, nodes, samples_per_s,
+// batch_per_device, model, precision (any order) and optionally parameters, then one row a line
+// (quotes as RFC 4180). Throws UsageError naming `where` and the line: a missing or unknown
+// column, a count or size that is not a whole number in range, a second row for one model,
+// precision, GPU count and node count, no rows.
+std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::string& where);
+
 // Parameters of scalebench's own workloads, for a measured table that names one (nullopt for
 // another model, which must give its own).
 std::optional<std::int64_t> known_model_parameters(std::string_view model);

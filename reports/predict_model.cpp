@@ -24,8 +24,11 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) {
 
 namespace {
 
-// Seconds of `bytes` at `gbps` GB/s.
-double seconds(double bytes, double gbps) { return gbps > 0 ? bytes / (gbps * 1e9) : 0.0; }
+// Seconds of `bytes` at `gbps` GB/s; no bandwidth moves nothing in finite time.
+double seconds(double bytes, double gbps) {
+  if (bytes <= 0) return 0.0;
+  return gbps > 0 ? bytes / (gbps * 1e9) : std::numeric_limits<double>::infinity();
+}
 
 double node_gbps(const Network& net, std::int64_t nodes) {
   const bool crosses_leaves = net.nodes_per_leaf > 0 && nodes > net.nodes_per_leaf;

@@ -31,7 +31,8 @@ struct Network {
 
 // Milliseconds of one all-reduce of `bytes` over `nodes` x gpus_per_node ranks by `a`:
 // ring  one node: L0 + 2(g-1) l_intra + 2(g-1)/g S/B_intra;
-//       nodes:    L0 + 2(N-1) l_inter + 2(N-1)/N S/min(B_node, B_intra);
+//       nodes:    L0 + 2(N-1) l_inter + 2(N-1)/N S/min(B_node, B_intra) (every step at the
+//                 inter-node latency: the slowest link paces each step, a pessimistic choice);
 // tree  one node: as ring; nodes: L0 + 2(g-1) l_intra + 2 log2(k) l_inter + S/B_node at k = 2,
 //       2 S/B_node beyond (double binary tree between nodes, chains inside);
 // hier  L0 + 2(g-1) l_intra + 2(g-1)/g S/B_intra + 2(k-1) l_inter + 2(k-1)/k S/B_node
@@ -88,8 +89,9 @@ StepPrediction predict_step(const StepInputs& in, const Network& net, std::int64
                             std::optional<Algorithm> forced = std::nullopt);
 
 // Least squares through (x_i, t_i) for t = a + x / B with a >= 0, B > 0: the fitted bandwidth
-// (units of x per unit of t) and intercept; nullopt when the points do not determine a positive
-// slope. With one point, a = `fallback_intercept` and B from it.
+// (units of x per unit of t) and intercept (through the origin when the free fit's is negative);
+// nullopt when the points do not determine a positive slope. With one size (or times the sizes
+// do not order), a = min(`fallback_intercept`, half the mean time) and B from the totals.
 struct LineFit {
   double bandwidth = 0;
   double intercept = 0;

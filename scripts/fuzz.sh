@@ -4,7 +4,8 @@
 # corpora from scalebench's own writers (ctest fuzz.seeds), runs every seed once, then each target
 # for a bounded time. Fails on any crash, sanitizer report, leak, hang or undocumented exception.
 #   FUZZ_SECONDS    seconds per target (default 60)
-#   FUZZ_TARGETS    which targets (default: result_reader plan_reader cluster_profile busbw_reader)
+#   FUZZ_TARGETS    which targets (default: result_reader plan_reader cluster_profile busbw_reader
+#                   predict_inputs)
 #   FUZZ_CORPUS     folder that keeps what the runs find, one subfolder per target
 #                   (default build-fuzz/corpus; reused by the next run)
 #   FUZZ_BUILD_DIR  build folder (default build-fuzz); FUZZ_BUILD_JOBS build jobs (default nproc)
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
-targets=(${FUZZ_TARGETS:-result_reader plan_reader cluster_profile busbw_reader})
+targets=(${FUZZ_TARGETS:-result_reader plan_reader cluster_profile busbw_reader predict_inputs})
 corpus_root=${FUZZ_CORPUS:-$build/corpus}
 case "$seconds" in ''|*[!0-9]*|0) echo "fuzz.sh: FUZZ_SECONDS must be a positive integer, got '$seconds'" >&2; exit 2;; esac
 
@@ -30,7 +31,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leak
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 seeds=$build/fuzz/seeds
 corpus_of() { case "$1" in result_reader) echo result;; plan_reader) echo plan;;
-  cluster_profile) echo cluster_profile;; busbw_reader) echo busbw;;
+  cluster_profile) echo cluster_profile;; busbw_reader) echo busbw;; predict_inputs) echo predict;;
   *) echo "fuzz.sh: unknown target '$1'" >&2; exit 2;; esac; }
 
 failed=0

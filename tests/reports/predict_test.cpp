@@ -411,3 +411,90 @@ TEST(Predict, WritesItsFilesAndTheReportShowsProjectionsApart) {
 
 }  // namespace
 }  // namespace scalebench::reports
+
+namespace scalebench::reports {
+namespace {
+
+std::string table_error(const std::string& text) {
+  try {
+    parse_measured_table(text, "t.csv");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(MeasuredTable, ReadsAnyColumnOrderQuotesAndBlankLines) {
+  const auto rows = parse_measured_table(
+      "precision,model,gpus,nodes,batch_per_device,samples_per_s\n\nbf16,\"my, model\",4,1,64,\"1900.5\"\r\n",
+      "t.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].model, "my, model");
+  EXPECT_EQ(rows[0].samples_per_s, 1900.5);
+  EXPECT_EQ(rows[0].line, 3);
+}
+
+TEST(MeasuredTable, RefusalsNameTheFileTheLineAndWhatIsAllowed) {
+  const std::string h = "gpus,nodes,samples_per_s,batch_per_device,model,precision\n";
+  EXPECT_EQ(table_error(""), "t.csv: empty file; the first line names the columns");
+  EXPECT_EQ(table_error(h), "t.csv: no rows below the header");
+  EXPECT_NE(table_error("gpus,nodes\n1,1\n").find("no column 'samples_per_s'"), std::string::npos);
+  EXPECT_NE(table_error(h.substr(0, h.size() - 1) + ",colour\n").find("unknown column 'colour'"), std::string::npos);
+  EXPECT_EQ(table_error(h + "0,1,5,64,m,bf16\n"), "t.csv line 2: gpus '0' is not a whole number from 1 to 1000000");
+  EXPECT_EQ(table_error(h + "2,4,5,64,m,bf16\n"), "t.csv line 2: 4 nodes for 2 GPUs (at least one GPU a node)");
+  EXPECT_EQ(table_error(h + "1,1,fast,64,m,bf16\n"), "t.csv line 2: samples_per_s 'fast' is not a positive number");
+  EXPECT_EQ(table_error(h + "1,1,5,64,m\n"), "t.csv line 2: 5 cells where the header has 6");
+  EXPECT_EQ(table_error(h + "1,1,5,64,m,bf16\n1,1,6,64,m,bf16\n"), "t.csv line 3: a second row for m bf16 at 1 GPUs");
+  EXPECT_EQ(table_error(h + "1,1,5,64,\"m,bf16\n"), "t.csv line 2: a quoted cell is not closed");
+  EXPECT_EQ(table_error("gpus,gpus\n"), "t.csv: column 'gpus' is named twice");
+}
+
+}  // namespace
+}  // namespace scalebench::reports
+
+namespace scalebench::reports {
+namespace {
+
+TEST(PredictModel, NoBandwidthIsNotFreeCommunication) {
+  Network n = net4();
+  n.node_gbps = 0;
+  EXPECT_TRUE(std::isinf(predict::allreduce_ms(n, 1e6, 2, Algorithm::ring)));
+}
+
+TEST(Predict, MirroredIsOneHierarchicalAllReduceWhateverAlgoSays) {
+  Curve c;
+  for (const auto& [gpus, step] : {std::pair<std::int64_t, double>{1, 95.5}, {4, 97}}) {
+    ResultRecord r = roihu_record(gpus, step);
+    r.point.strategy = "mirrored";
+    write_record(c.results() / ("m" + std::to_string(gpus) + ".json"), r);
+  }
+  PredictOptions o = options_for(c);
+  o.algorithm = Algorithm::ring;
+  const PredictSummary s = project(o);
+  ASSERT_EQ(s.curves.size(), 1u);
+  EXPECT_LT(at(s.curves[0], 32).efficiency, at(s.curves[0], 8).efficiency);
+}
+
+TEST(Predict, AMalformedTaperIsRefusedNamingTheField) {
+  Curve c;
+  write_node(c);
+  PredictOptions o = options_for(c);
+  nlohmann::json profile = nlohmann::json::parse(std::ifstream(o.cluster));
+  profile["interconnect"]["inter_node"]["taper"] = "fat";
+  std::ofstream(c.dir / "taper.json") << profile.dump();
+  o.cluster = (c.dir / "taper.json").string();
+  try {
+    project(o);
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("interconnect.inter_node.taper 'fat'"), std::string::npos) << e.what();
+  }
+  profile["interconnect"]["inter_node"]["taper"] = "2:1";
+  profile["interconnect"]["inter_node"]["nodes_per_leaf"] = 2;
+  std::ofstream(c.dir / "taper.json") << profile.dump();
+  const double tapered = at(project(o).curves[0], 32).efficiency;
+  EXPECT_LT(tapered, at(project(options_for(c)).curves[0], 32).efficiency);
+}
+
+}  // namespace
+}  // namespace scalebench::reports
