@@ -28,8 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       // The reader takes a path: the input goes through a file as `report --prediction` reads it.
       static const std::filesystem::path path =
-          std::filesystem::temp_directory_path() / ("predict_fuzz_" + std::to_string(::getpid()) + ".json");
-      std::ofstream(path, std::ios::binary | std::ios::trunc).write(text.data(), std::streamsize(text.size()));
+          std::filesystem::temp_directory_path() /
+          ("predict_fuzz_" + std::to_string(::getpid()) + ".json");
+      std::ofstream(path, std::ios::binary | std::ios::trunc)
+          .write(text.data(), std::streamsize(text.size()));
       for (const reports::PredictedCurve& c : reports::read_prediction_file(path)) {
         for (const reports::PredictedPoint& p : c.points) (void)p;
       }

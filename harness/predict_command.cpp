@@ -76,22 +76,26 @@ reports::PredictOptions to_options(const PredictArgs& a) {
   if (a.max_gpus) {
     const auto v = parse_whole_number(*a.max_gpus);
     if (!v || *v < 2 || *v > 1000000) {
-      throw UsageError(fmt::format("--max-gpus '{}': give a GPU count from 2 to 1000000", *a.max_gpus));
+      throw UsageError(
+          fmt::format("--max-gpus '{}': give a GPU count from 2 to 1000000", *a.max_gpus));
     }
     o.max_gpus = *v;
   }
   const auto calibration = reports::parse_calibration(a.calibrate);
   if (!calibration) {
-    throw UsageError(fmt::format("--calibrate '{}': give auto, node, two-node or physics", a.calibrate));
+    throw UsageError(
+        fmt::format("--calibrate '{}': give auto, node, two-node or physics", a.calibrate));
   }
   o.calibrate = *calibration;
   if (a.algo != "auto") {
     const auto algorithm = reports::predict::parse_algorithm(a.algo);
-    if (!algorithm) throw UsageError(fmt::format("--algo '{}': give auto, ring, tree or hier", a.algo));
+    if (!algorithm)
+      throw UsageError(fmt::format("--algo '{}': give auto, ring, tree or hier", a.algo));
     o.algorithm = *algorithm;
   }
   if (!(a.threshold > 0 && a.threshold <= 1)) {
-    throw UsageError(fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", a.threshold));
+    throw UsageError(
+        fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", a.threshold));
   }
   o.threshold = a.threshold;
   o.formats = parse_formats(a.formats);
@@ -108,13 +112,16 @@ void run(const PredictArgs& args) {
                  "scripts are in "
               << (options.out / "figures").string() << "; render with: gnuplot render.gp)\n";
   }
-  for (const std::string& f : s.render.failures) std::cerr << "scalebench: warning: gnuplot failed on " << f << '\n';
-  if (!s.schemas.empty()) std::cout << "result schemas read: " << reports::schema_counts(s.schemas) << '\n';
+  for (const std::string& f : s.render.failures)
+    std::cerr << "scalebench: warning: gnuplot failed on " << f << '\n';
+  if (!s.schemas.empty())
+    std::cout << "result schemas read: " << reports::schema_counts(s.schemas) << '\n';
   std::size_t projected = 0;
   for (const auto& c : s.curves)
     for (const auto& p : c.points) projected += p.measured ? 0 : 1;
-  std::cout << fmt::format("projected {} point(s) of {} curve(s) (projected, not measured); wrote {} files to {}\n",
-                           projected, s.curves.size(), s.written.size(), options.out.string());
+  std::cout << fmt::format(
+      "projected {} point(s) of {} curve(s) (projected, not measured); wrote {} files to {}\n",
+      projected, s.curves.size(), s.written.size(), options.out.string());
   for (const auto& c : s.curves) std::cout << c.text << '\n';
 }
 
@@ -125,28 +132,35 @@ void add_predict_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "predict",
       "Project data-parallel scaling efficiency past the measured GPU counts from a model "
-      "calibrated on the measured node and the cluster profile's network (projected, not measured)");
+      "calibrated on the measured node and the cluster profile's network (projected, not "
+      "measured)");
   cmd->add_option("inputs", args->inputs, "Result folders (searched recursively) or result files")
       ->type_name("RESULTS");
   cmd->add_option("--measured-table", args->measured_table,
                   "Instead of results: a CSV measured with your own framework, columns "
                   "gpus,nodes,samples_per_s,batch_per_device,model,precision[,parameters]")
       ->type_name("FILE.csv");
-  cmd->add_option("--cluster", args->cluster, "Cluster profile: a name (scalebench list clusters) or a JSON file")
+  cmd->add_option("--cluster", args->cluster,
+                  "Cluster profile: a name (scalebench list clusters) or a JSON file")
       ->type_name("NAME|FILE");
-  cmd->add_option("-o,--out", args->out, "Folder for prediction.json, prediction.csv, prediction.txt and figures/")
+  cmd->add_option("-o,--out", args->out,
+                  "Folder for prediction.json, prediction.csv, prediction.txt and figures/")
       ->type_name("OUT");
-  cmd->add_option("--gpus", args->gpus, "GPU counts to project, comma-separated (whole nodes past one node)")
+  cmd->add_option("--gpus", args->gpus,
+                  "GPU counts to project, comma-separated (whole nodes past one node)")
       ->type_name("LIST");
   cmd->add_option("--max-gpus", args->max_gpus,
-                  "Project node doublings up to this count (default: the profile's largest job, at most 1024)")
+                  "Project node doublings up to this count (default: the profile's largest job, at "
+                  "most 1024)")
       ->type_name("N");
-  cmd->add_option("--calibrate", args->calibrate,
-                  "auto (two-node when a 2-node point exists, else node), node, two-node, or physics "
-                  "(the profile alone, no residual)")
+  cmd->add_option(
+         "--calibrate", args->calibrate,
+         "auto (two-node when a 2-node point exists, else node), node, two-node, or physics "
+         "(the profile alone, no residual)")
       ->type_name("MODE")
       ->capture_default_str();
-  cmd->add_option("--algo", args->algo, "All-reduce algorithm: auto (the fastest the profile lists), ring, tree, hier")
+  cmd->add_option("--algo", args->algo,
+                  "All-reduce algorithm: auto (the fastest the profile lists), ring, tree, hier")
       ->type_name("ALGO")
       ->capture_default_str();
   cmd->add_option("--threshold", args->threshold, "Efficiency the text and figure mark, in (0, 1]")

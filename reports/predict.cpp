@@ -49,7 +49,8 @@ constexpr KnownModel kKnownModels[] = {
 std::optional<double> parse_decimal(std::string_view text) {
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+    return std::nullopt;
   return v;
 }
 
@@ -84,7 +85,8 @@ ProfileNode profile_node(const ClusterProfile& c) {
     }
   }
   if (!found) {
-    throw UsageError(fmt::format("cluster profile '{}' has no partition with GPUs (node_types[].gpus)", c.name));
+    throw UsageError(
+        fmt::format("cluster profile '{}' has no partition with GPUs (node_types[].gpus)", c.name));
   }
   if (!unbounded) node.max_gpus = most;
   return node;
@@ -96,7 +98,7 @@ std::string basis_text(Basis b) { return std::string(to_string(b)); }
 struct CurveInputs {
   json keys;
   std::string title;
-  std::int64_t g = 1;                 // GPUs per node
+  std::int64_t g = 1;  // GPUs per node
   std::int64_t batch_per_device = 0;
   std::vector<PredictedPoint> measured;
   std::int64_t baseline_gpus = 1;
@@ -106,7 +108,7 @@ struct CurveInputs {
   std::optional<Algorithm> forced;
   bool kappa_fitted = false;
   bool sigma_measured = false;
-  bool node_fitted = false;   // node bandwidth from a two-node point
+  bool node_fitted = false;  // node bandwidth from a two-node point
   bool intra_fitted = false;
   Calibration calibration = Calibration::node;
   std::int64_t calibration_nodes = 1;
@@ -126,10 +128,10 @@ struct Draw {
 };
 
 struct Projection {
-  double step_ms = 0;           // what the measured baseline's step becomes at this count
+  double step_ms = 0;  // what the measured baseline's step becomes at this count
   double efficiency = 0;
   predict::StepPrediction parts;  // the model's own step at this count
-  double residual = 1;          // the efficiency factor the calibration applied (1: none)
+  double residual = 1;            // the efficiency factor the calibration applied (1: none)
 };
 
 // The model's step at the baseline count (normally one GPU: the compute alone), with the same
@@ -170,7 +172,8 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   const double model_eff = p.parts.step_ms > 0 ? base / p.parts.step_ms : 0.0;
   double q = 1;
   if (in.calibration != Calibration::physics) {
-    const double model_cal = predict::predict_step(s, node_net, in.calibration_nodes, in.forced).step_ms;
+    const double model_cal =
+        predict::predict_step(s, node_net, in.calibration_nodes, in.forced).step_ms;
     const double model_cal_eff = model_cal > 0 ? base / model_cal : 1.0;
     q = model_cal_eff > 0 ? in.calibration_efficiency / model_cal_eff : 1.0;
   }
@@ -186,7 +189,9 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   const double pessimistic = q < 1 ? std::pow(q, 1 + growth) : 1.0;
   p.residual = std::pow(q, 1 - d.weight) * std::pow(pessimistic, d.weight);
   p.efficiency = model_eff * p.residual;
-  p.step_ms = p.efficiency > 0 ? double(in.batch_per_device) / (p.efficiency * in.baseline_per_gpu) * 1e3 : 0.0;
+  p.step_ms = p.efficiency > 0
+                  ? double(in.batch_per_device) / (p.efficiency * in.baseline_per_gpu) * 1e3
+                  : 0.0;
   return p;
 }
 
@@ -258,8 +263,9 @@ void network_from_profile(const ClusterProfile& c, const std::string& backend,
     eff_source = "GPUDirect RDMA (docs/predict.md)";
   } else {
     eff = link.gpudirect_rdma ? 0.65 : 0.9;
-    eff_source = link.gpudirect_rdma ? "no GPUDirect RDMA (docs/predict.md)"
-                                     : "GPUDirect RDMA not stated; assumed present (docs/predict.md)";
+    eff_source = link.gpudirect_rdma
+                     ? "no GPUDirect RDMA (docs/predict.md)"
+                     : "GPUDirect RDMA not stated; assumed present (docs/predict.md)";
   }
   in.net.node_gbps = line_gbps * eff;
   in.values.push_back({"inter_node.line_rate", line_gbps, "GB/s per node", basis_text(link.basis),
@@ -267,7 +273,8 @@ void network_from_profile(const ClusterProfile& c, const std::string& backend,
   in.values.push_back({"inter_node.efficiency", eff, "of the line rate", eff_basis, eff_source});
   if (link.latency_us) {
     in.net.inter_latency_us = *link.latency_us;
-    in.values.push_back({"inter_node.latency", *link.latency_us, "us per step", basis_text(link.basis), link.source});
+    in.values.push_back({"inter_node.latency", *link.latency_us, "us per step",
+                         basis_text(link.basis), link.source});
   } else {
     in.values.push_back({"inter_node.latency", in.net.inter_latency_us, "us per step", "assumed",
                          "NCCL's tuning model (src/graph/tuning.cc)"});
@@ -281,12 +288,16 @@ void network_from_profile(const ClusterProfile& c, const std::string& backend,
       if (a && b && *a > 0 && *b > 0 && *b <= *a) {
         in.net.taper = *b / *a;
       } else {
-        throw UsageError(fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B <= A, e.g. 2:1",
-                                     c.name, printable(t)));
+        throw UsageError(
+            fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B "
+                        "<= A, e.g. 2:1",
+                        c.name, printable(t)));
       }
     } else {
-      throw UsageError(fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B <= A, e.g. 2:1",
-                                   c.name, printable(t)));
+      throw UsageError(
+          fmt::format("cluster profile '{}': interconnect.inter_node.taper '{}': give A:B with B "
+                      "<= A, e.g. 2:1",
+                      c.name, printable(t)));
     }
     if (link.nodes_per_leaf) in.net.nodes_per_leaf = *link.nodes_per_leaf;
   }
@@ -312,13 +323,15 @@ void intra_from_profile(const ClusterProfile& c, CurveInputs& in) {
   if (in.g <= 1 || in.intra_fitted) return;
   const Link& link = c.intra_node;
   if (!link.bandwidth_gb_per_s || *link.bandwidth_gb_per_s <= 0) {
-    throw UsageError(fmt::format(
-        "cluster profile '{}' gives no in-node bandwidth and no measured {}-GPU point could fit it: "
-        "predict needs interconnect.intra_node.bandwidth_gb_per_s",
-        c.name, in.g));
+    throw UsageError(
+        fmt::format("cluster profile '{}' gives no in-node bandwidth and no measured {}-GPU point "
+                    "could fit it: "
+                    "predict needs interconnect.intra_node.bandwidth_gb_per_s",
+                    c.name, in.g));
   }
   in.net.intra_gbps = *link.bandwidth_gb_per_s;
-  in.values.push_back({"intra_node.bandwidth", in.net.intra_gbps, "GB/s per GPU", basis_text(link.basis), link.source});
+  in.values.push_back({"intra_node.bandwidth", in.net.intra_gbps, "GB/s per GPU",
+                       basis_text(link.basis), link.source});
   if (link.latency_us) in.net.intra_latency_us = *link.latency_us;
 }
 
@@ -348,11 +361,15 @@ void step_from_records(const ResultRecord& node, const ResultRecord* single, Cur
     in.step.forward_ms = c.forward_ms;
     in.step.backward_ms = c.backward_ms;
     in.step.optimizer_ms = c.optimizer_ms;
-    in.values.push_back({"compute.forward", c.forward_ms, "ms", "measured", &parts_from == &node ? where : "1-GPU result"});
-    in.values.push_back({"compute.backward", c.backward_ms, "ms", "measured", &parts_from == &node ? where : "1-GPU result"});
-    in.values.push_back({"compute.optimizer", c.optimizer_ms, "ms", "measured", &parts_from == &node ? where : "1-GPU result"});
+    in.values.push_back({"compute.forward", c.forward_ms, "ms", "measured",
+                         &parts_from == &node ? where : "1-GPU result"});
+    in.values.push_back({"compute.backward", c.backward_ms, "ms", "measured",
+                         &parts_from == &node ? where : "1-GPU result"});
+    in.values.push_back({"compute.optimizer", c.optimizer_ms, "ms", "measured",
+                         &parts_from == &node ? where : "1-GPU result"});
   } else {
-    const double compute = node.phases.compute ? node.phases.compute->median_ms : node.step->median_ms;
+    const double compute =
+        node.phases.compute ? node.phases.compute->median_ms : node.step->median_ms;
     in.step.forward_ms = compute / 3;
     in.step.backward_ms = 2 * compute / 3;
     in.step.optimizer_ms = 0;
@@ -364,7 +381,8 @@ void step_from_records(const ResultRecord& node, const ResultRecord* single, Cur
   const CommunicationRecord* comm = node.communication ? &*node.communication : nullptr;
   bool ready_measured = comm && !comm->buckets.empty();
   if (comm) {
-    for (const BucketRecord& b : comm->buckets) ready_measured = ready_measured && b.ready_ms.has_value();
+    for (const BucketRecord& b : comm->buckets)
+      ready_measured = ready_measured && b.ready_ms.has_value();
   }
   if (comm && !comm->buckets.empty()) {
     const std::size_t m = comm->buckets.size();
@@ -388,8 +406,10 @@ void step_from_records(const ResultRecord& node, const ResultRecord* single, Cur
   if (node.rank_steps && node.rank_steps->ranks.size() > 1 && full > 0) {
     in.step.sigma = node.rank_steps->idiosyncratic_stdev_ms / full;
     in.sigma_measured = true;
-    in.values.push_back({"sigma", in.step.sigma, "of a step", "measured", "full-node result: rank_steps"});
-  } else if (const ResultRecord* r = single ? single : &node; r->step && r->step->median_ms > 0 && full > 0) {
+    in.values.push_back(
+        {"sigma", in.step.sigma, "of a step", "measured", "full-node result: rank_steps"});
+  } else if (const ResultRecord* r = single ? single : &node;
+             r->step && r->step->median_ms > 0 && full > 0) {
     in.step.sigma = r->step->stdev_ms / full;
     in.values.push_back({"sigma", in.step.sigma, "of a step", "measured",
                          "step spread of one rank (an upper bound: common noise counts too)"});
@@ -398,8 +418,9 @@ void step_from_records(const ResultRecord& node, const ResultRecord* single, Cur
     in.values.push_back({"sigma", in.step.sigma, "of a step", "assumed", "no spread recorded"});
   }
   // Overlap as the run had it: ddp overlaps unless --no-overlap; mirrored never.
-  in.step.overlap = node.point.strategy == vocabulary::kDdp &&
-                    !(node.point.options.is_object() && node.point.options.value("overlap", true) == false);
+  in.step.overlap =
+      node.point.strategy == vocabulary::kDdp &&
+      !(node.point.options.is_object() && node.point.options.value("overlap", true) == false);
 }
 
 std::string unit_word(const std::string& backend, std::int64_t n) {
@@ -422,9 +443,10 @@ std::vector<std::int64_t> target_counts(const PredictOptions& o, const ProfileNo
   for (std::int64_t n : counts) {
     if (n < 1) throw UsageError(fmt::format("--gpus: {} is not a positive GPU count", n));
     if (n > node.gpus && n % node.gpus != 0) {
-      throw UsageError(fmt::format(
-          "--gpus: {} is not a whole number of {}-GPU nodes (allowed: up to {}, or a multiple of {})",
-          n, node.gpus, node.gpus, node.gpus));
+      throw UsageError(
+          fmt::format("--gpus: {} is not a whole number of {}-GPU nodes (allowed: up to {}, or a "
+                      "multiple of {})",
+                      n, node.gpus, node.gpus, node.gpus));
     }
     if (node.max_gpus && n > *node.max_gpus && !o.beyond_profile) {
       throw UsageError(fmt::format(
@@ -476,20 +498,23 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
   }
   in.values.push_back({"kappa", in.step.kappa, "backward slow-down per ms of overlapped collective",
                        in.kappa_fitted ? "fitted" : "assumed",
-                       in.kappa_fitted ? fmt::format("{}-node calibration point", in.calibration_nodes)
-                                       : "no measured point with overlapped communication"});
+                       in.kappa_fitted
+                           ? fmt::format("{}-node calibration point", in.calibration_nodes)
+                           : "no measured point with overlapped communication"});
   const Draw nominal;
   in.fitted["kappa"] = in.step.kappa;
   in.fitted["calibration_nodes"] = in.calibration_nodes;
   in.fitted["calibration_step_ms"] = in.calibration_step_ms;
   in.fitted["calibration_efficiency"] = in.calibration_efficiency;
   {
-    const double model = predict::predict_step(in.step, in.net, in.calibration_nodes, in.forced).step_ms;
+    const double model =
+        predict::predict_step(in.step, in.net, in.calibration_nodes, in.forced).step_ms;
     const double model_eff = model > 0 ? model_at_baseline(in, in.step, in.net) / model : 1.0;
     // The node fit residual: measured over modelled efficiency at the calibration point.
     const double q = model_eff > 0 ? in.calibration_efficiency / model_eff : 1.0;
     in.fitted["residual"] = in.calibration == Calibration::physics ? 1.0 : q;
-    if (in.calibration == Calibration::physics) in.fitted["physics_efficiency_error"] = model_eff - in.calibration_efficiency;
+    if (in.calibration == Calibration::physics)
+      in.fitted["physics_efficiency_error"] = model_eff - in.calibration_efficiency;
   }
 
   // The band: a Monte Carlo over what is uncertain, with a fixed seed (the same inputs give the
@@ -533,7 +558,9 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     p.low = std::min(p.efficiency, percentile_sorted(effs, 0.05));
     p.high = std::max(p.efficiency, percentile_sorted(effs, 0.95));
     if (!(central.step_ms > 0) || !(p.efficiency > 0)) {
-      throw UsageError(fmt::format("{}: the model gives no throughput at {} GPUs (check the profile's network figures)", in.title, n));
+      throw UsageError(fmt::format(
+          "{}: the model gives no throughput at {} GPUs (check the profile's network figures)",
+          in.title, n));
     }
     p.samples_per_s = double(n * in.batch_per_device) / (central.step_ms / 1e3);
     p.dominant = dominant_term(central);
@@ -558,19 +585,25 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
       set_lo(lo);
       set_hi(hi);
       const double a = eff_with(lo), b = eff_with(hi);
-      moves.push_back({std::fabs(a - b), fmt::format("{} ({:.0f} to {:.0f}%)", what, 100 * std::min(a, b), 100 * std::max(a, b))});
+      moves.push_back({std::fabs(a - b), fmt::format("{} ({:.0f} to {:.0f}%)", what,
+                                                     100 * std::min(a, b), 100 * std::max(a, b))});
     };
     spread([&](Draw& d) { d.node_bw = in.node_fitted ? 0.95 : 0.8; },
            [&](Draw& d) { d.node_bw = in.node_fitted ? 1.05 : 1.1; },
-           in.node_fitted ? "the fitted inter-node bandwidth, +-5%" : "the network efficiency, 0.8-1.1 x the assumed");
-    spread([](Draw& d) { d.latency = 0.5; }, [](Draw& d) { d.latency = 2.0; }, "the per-step latency, 0.5-2 x");
+           in.node_fitted ? "the fitted inter-node bandwidth, +-5%"
+                          : "the network efficiency, 0.8-1.1 x the assumed");
+    spread([](Draw& d) { d.latency = 0.5; }, [](Draw& d) { d.latency = 2.0; },
+           "the per-step latency, 0.5-2 x");
     if (in.step.overlap)
-      spread([](Draw& d) { d.kappa = 0.0; }, [](Draw& d) { d.kappa = kKappaMax; }, "interference kappa, 0-0.3");
-    spread([](Draw& d) { d.sigma = 0.5; }, [](Draw& d) { d.sigma = 2.0; }, "the per-rank noise, 0.5-2 x");
+      spread([](Draw& d) { d.kappa = 0.0; }, [](Draw& d) { d.kappa = kKappaMax; },
+             "interference kappa, 0-0.3");
+    spread([](Draw& d) { d.sigma = 0.5; }, [](Draw& d) { d.sigma = 2.0; },
+           "the per-rank noise, 0.5-2 x");
     if (in.calibration != Calibration::physics)
       spread([](Draw& d) { d.weight = 0.0; }, [](Draw& d) { d.weight = 1.0; },
              "the residual staying or growing per node doubling");
-    std::sort(moves.begin(), moves.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(moves.begin(), moves.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
   }
   std::vector<std::string> ranked;
   for (std::size_t i = 0; i < moves.size() && i < 3; ++i) ranked.push_back(moves[i].second);
@@ -583,26 +616,31 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
   std::string knee;
   for (const PredictedPoint& p : curve.points) {
     if (p.efficiency < o.threshold) {
-      knee = fmt::format("falls below {:.0f}% at {} {} ({}{})", 100 * o.threshold, p.gpus,
-                         unit_word(backend, p.gpus), p.measured ? "measured" : "projected",
-                         p.measured ? "" : fmt::format(", band {:.0f}-{:.0f}%", 100 * p.low, 100 * p.high));
+      knee = fmt::format(
+          "falls below {:.0f}% at {} {} ({}{})", 100 * o.threshold, p.gpus,
+          unit_word(backend, p.gpus), p.measured ? "measured" : "projected",
+          p.measured ? "" : fmt::format(", band {:.0f}-{:.0f}%", 100 * p.low, 100 * p.high));
       break;
     }
   }
-  if (knee.empty()) knee = fmt::format("stays at or above {:.0f}% up to the largest count", 100 * o.threshold);
+  if (knee.empty())
+    knee = fmt::format("stays at or above {:.0f}% up to the largest count", 100 * o.threshold);
   std::string text = fmt::format(
       "{}: projected, not measured, past {} {} (the last measured scale), with the {} "
-      "calibration on the measured {}-node point (measured over modelled efficiency there: {:.3f}).",
+      "calibration on the measured {}-node point (measured over modelled efficiency there: "
+      "{:.3f}).",
       curve.title, last, unit_word(backend, last), to_string(in.calibration), in.calibration_nodes,
       in.fitted["residual"].get<double>());
   if (far) {
-    text += fmt::format(" At {} {} ({} nodes) the efficiency is projected at {:.0f}% (band {:.0f}-{:.0f}%), "
-                        "{:.0f} samples/s; the largest loss there is {}.",
-                        far->gpus, unit_word(backend, far->gpus), far->nodes, 100 * far->efficiency,
-                        100 * far->low, 100 * far->high, far->samples_per_s, far->dominant);
+    text += fmt::format(
+        " At {} {} ({} nodes) the efficiency is projected at {:.0f}% (band {:.0f}-{:.0f}%), "
+        "{:.0f} samples/s; the largest loss there is {}.",
+        far->gpus, unit_word(backend, far->gpus), far->nodes, 100 * far->efficiency, 100 * far->low,
+        100 * far->high, far->samples_per_s, far->dominant);
   }
   text += fmt::format(" Efficiency {}.", knee);
-  if (!ranked.empty()) text += fmt::format(" What moves the answer most: {}.", fmt::join(ranked, "; "));
+  if (!ranked.empty())
+    text += fmt::format(" What moves the answer most: {}.", fmt::join(ranked, "; "));
   curve.text = text;
   return curve;
 }
@@ -625,7 +663,8 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
   for (const auto& [key, points] : groups) {
     const std::string title = group_title(key);
     if (key.scaling != vocabulary::kWeak) {
-      summary.warnings.push_back(fmt::format("{}: not projected: predict projects weak scaling (a fixed per-device batch)", title));
+      summary.warnings.push_back(fmt::format(
+          "{}: not projected: predict projects weak scaling (a fixed per-device batch)", title));
       continue;
     }
     const std::int64_t g = node.gpus;
@@ -643,8 +682,11 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     in.net.gpus_per_node = g;
     in.batch_per_device = key.batch;
     in.title = title;
-    in.keys = {{"workload", key.workload}, {"strategy", key.strategy}, {"precision", key.precision},
-               {"batch_per_device", key.batch}, {"system", key.system}};
+    in.keys = {{"workload", key.workload},
+               {"strategy", key.strategy},
+               {"precision", key.precision},
+               {"batch_per_device", key.batch},
+               {"system", key.system}};
     // Measured points and the baseline (the smallest ok count, as report's default).
     std::map<std::int64_t, std::vector<const PointSample*>> by_count;
     for (const PointSample* p : points)
@@ -668,7 +710,8 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
 
     const ResultRecord node_record = read_result_file(full->path);
     std::optional<ResultRecord> single;
-    if (const PointSample* one = first_ok(points, 1, 1); one && g > 1) single = read_result_file(one->path);
+    if (const PointSample* one = first_ok(points, 1, 1); one && g > 1)
+      single = read_result_file(one->path);
     step_from_records(node_record, single ? &*single : nullptr, in);
     if (key.strategy == vocabulary::kMirrored) {
       // One hierarchical all-reduce of the packed gradient after backward (TensorFlow's
@@ -681,15 +724,19 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     } else if (o.algorithm) {
       in.forced = o.algorithm;
     }
-    network_from_profile(c, full->backend,
-                         node_record.communication ? node_record.communication->algorithm : std::nullopt, in);
+    network_from_profile(
+        c, full->backend,
+        node_record.communication ? node_record.communication->algorithm : std::nullopt, in);
     // In-node bandwidth from the node's own buckets.
     if (g > 1) {
-      if (auto fit = fit_buckets(node_record, 2.0 * double(g - 1) / double(g)); fit && o.calibrate != Calibration::physics) {
+      if (auto fit = fit_buckets(node_record, 2.0 * double(g - 1) / double(g));
+          fit && o.calibrate != Calibration::physics) {
         in.net.intra_gbps = fit->bandwidth / 1e9;
-        in.net.intra_latency_us = std::max(0.0, (fit->intercept * 1e6 - in.net.base_latency_us) / (2.0 * double(g - 1)));
+        in.net.intra_latency_us =
+            std::max(0.0, (fit->intercept * 1e6 - in.net.base_latency_us) / (2.0 * double(g - 1)));
         in.intra_fitted = true;
-        in.values.push_back({"intra_node.bandwidth", in.net.intra_gbps, "GB/s per GPU", "fitted", full->path.string()});
+        in.values.push_back({"intra_node.bandwidth", in.net.intra_gbps, "GB/s per GPU", "fitted",
+                             full->path.string()});
         in.fitted["intra_gbps"] = in.net.intra_gbps;
         in.fitted["intra_fit_rms_ms"] = fit->residual * 1e3;
       }
@@ -700,11 +747,13 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     in.calibration_step_ms = *full->step_ms;
     in.calibration_efficiency = measured_efficiency(in, g);
     const PointSample* two = first_ok(points, 2 * g, 2);
-    const bool want_two = o.calibrate == Calibration::two_node || (o.calibrate == Calibration::automatic && two);
+    const bool want_two =
+        o.calibrate == Calibration::two_node || (o.calibrate == Calibration::automatic && two);
     if (o.calibrate == Calibration::two_node && !two) {
-      throw UsageError(fmt::format("{}: --calibrate two-node needs a successful point on 2 nodes ({} {}); "
-                                   "add that run or use --calibrate node",
-                                   title, 2 * g, unit_word(full->backend, 2 * g)));
+      throw UsageError(
+          fmt::format("{}: --calibrate two-node needs a successful point on 2 nodes ({} {}); "
+                      "add that run or use --calibrate node",
+                      title, 2 * g, unit_word(full->backend, 2 * g)));
     }
     if (want_two) {
       const ResultRecord two_record = read_result_file(two->path);
@@ -718,12 +767,14 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
       double in_node_s_per_byte = 0;
       if (chosen == Algorithm::hier && g > 1 && in.net.intra_gbps > 0)
         in_node_s_per_byte = 2.0 * double(g - 1) / double(g) / (in.net.intra_gbps * 1e9);
-      in.values.push_back({"two_node_fit.algorithm", 0, std::string(predict::to_string(chosen)), "assumed",
+      in.values.push_back({"two_node_fit.algorithm", 0, std::string(predict::to_string(chosen)),
+                           "assumed",
                            "the algorithm the model chooses at 2 nodes for the largest bucket"});
       if (auto fit = fit_buckets(two_record, factor, in_node_s_per_byte)) {
         in.net.node_gbps = fit->bandwidth / 1e9;
         in.node_fitted = true;
-        in.values.push_back({"inter_node.bandwidth", in.net.node_gbps, "GB/s per node", "fitted", two->path.string()});
+        in.values.push_back({"inter_node.bandwidth", in.net.node_gbps, "GB/s per node", "fitted",
+                             two->path.string()});
         in.fitted["node_gbps"] = in.net.node_gbps;
         in.fitted["node_fit_rms_ms"] = fit->residual * 1e3;
       }
@@ -791,7 +842,8 @@ std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::
     }
   };
   const std::vector<std::string> header = split(1);
-  const std::vector<std::string> required = {"gpus", "nodes", "samples_per_s", "batch_per_device", "model", "precision"};
+  const std::vector<std::string> required = {
+      "gpus", "nodes", "samples_per_s", "batch_per_device", "model", "precision"};
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (!col.emplace(header[i], i).second) {
@@ -830,8 +882,8 @@ std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::
     const auto whole = [&](const char* name, std::int64_t most) {
       const auto v = parse_whole_number(cell(name));
       if (!v || *v < 1 || *v > most) {
-        throw UsageError(fmt::format("{} line {}: {} '{}' is not a whole number from 1 to {}", where,
-                                     number, name, printable(cell(name)), most));
+        throw UsageError(fmt::format("{} line {}: {} '{}' is not a whole number from 1 to {}",
+                                     where, number, name, printable(cell(name)), most));
       }
       return *v;
     };
@@ -841,7 +893,8 @@ std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::
     r.nodes = whole("nodes", 1000000);
     r.batch_per_device = whole("batch_per_device", 1000000000);
     if (r.nodes > r.gpus) {
-      throw UsageError(fmt::format("{} line {}: {} nodes for {} GPUs (at least one GPU a node)", where, number, r.nodes, r.gpus));
+      throw UsageError(fmt::format("{} line {}: {} nodes for {} GPUs (at least one GPU a node)",
+                                   where, number, r.nodes, r.gpus));
     }
     const auto sps = parse_decimal(cell("samples_per_s"));
     if (!sps || !(*sps > 0) || *sps > 1e15) {
@@ -849,16 +902,19 @@ std::vector<MeasuredRow> parse_measured_table(std::string_view text, const std::
                                    number, printable(cell("samples_per_s"))));
     }
     r.samples_per_s = *sps;
-    if (col.count("parameters") && !cell("parameters").empty()) r.parameters = whole("parameters", 10000000000000);
+    if (col.count("parameters") && !cell("parameters").empty())
+      r.parameters = whole("parameters", 10000000000000);
     r.model = cell("model");
     r.precision = cell("precision");
     if (r.model.empty() || r.precision.empty()) {
-      throw UsageError(fmt::format("{} line {}: model and precision must not be empty", where, number));
+      throw UsageError(
+          fmt::format("{} line {}: model and precision must not be empty", where, number));
     }
     try {
       (void)nlohmann::json(r.model + r.precision).dump();  // the outputs are JSON: UTF-8 only
     } catch (const nlohmann::json::exception&) {
-      throw UsageError(fmt::format("{} line {}: model and precision must be UTF-8 text", where, number));
+      throw UsageError(
+          fmt::format("{} line {}: model and precision must be UTF-8 text", where, number));
     }
     if (!seen.emplace(r.model, r.precision, r.gpus).second) {
       throw UsageError(fmt::format("{} line {}: a second row for {} {} at {} GPUs", where, number,
@@ -879,7 +935,8 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
   try {
     text = read_text(path);
   } catch (const std::exception& e) {
-    throw UsageError(fmt::format("--measured-table: cannot read '{}': {}", path.string(), e.what()));
+    throw UsageError(
+        fmt::format("--measured-table: cannot read '{}': {}", path.string(), e.what()));
   }
   struct Row {
     std::int64_t gpus, nodes, batch;
@@ -888,7 +945,8 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
   };
   std::map<std::pair<std::string, std::string>, std::vector<Row>> groups;  // (model, precision)
   for (const MeasuredRow& r : parse_measured_table(text, path.string())) {
-    groups[{r.model, r.precision}].push_back({r.gpus, r.nodes, r.batch_per_device, r.samples_per_s, r.parameters});
+    groups[{r.model, r.precision}].push_back(
+        {r.gpus, r.nodes, r.batch_per_device, r.samples_per_s, r.parameters});
   }
   std::vector<CurveInputs> curves;
   for (auto& [id, rows] : groups) {
@@ -896,41 +954,55 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.gpus < b.gpus; });
     const std::int64_t batch = rows.front().batch;
     for (const Row& r : rows) {
-      if (r.batch != batch) throw UsageError(fmt::format("{}: model {} {} mixes per-device batches {} and {}; give one curve a batch", path.string(), printable(model), printable(precision), batch, r.batch));
+      if (r.batch != batch)
+        throw UsageError(fmt::format(
+            "{}: model {} {} mixes per-device batches {} and {}; give one curve a batch",
+            path.string(), printable(model), printable(precision), batch, r.batch));
     }
     std::optional<std::int64_t> parameters = known_model_parameters(model);
     std::optional<std::int64_t> given;
     for (const Row& r : rows) {
       if (r.parameters && given && *r.parameters != *given) {
-        throw UsageError(fmt::format("{}: model {} gives two parameter counts, {} and {}", path.string(),
-                                     printable(model), *given, *r.parameters));
+        throw UsageError(fmt::format("{}: model {} gives two parameter counts, {} and {}",
+                                     path.string(), printable(model), *given, *r.parameters));
       }
       if (r.parameters) given = r.parameters;
       const bool fits = r.nodes == 1 ? r.gpus <= node.gpus : r.gpus == r.nodes * node.gpus;
       if (!fits) {
-        throw UsageError(fmt::format(
-            "{}: a row of {} with {} GPUs on {} nodes does not fit '{}' ({} GPUs a node: up to {} on "
-            "one node, else nodes x {})",
-            path.string(), printable(model), r.gpus, r.nodes, c.name, node.gpus, node.gpus, node.gpus));
+        throw UsageError(
+            fmt::format("{}: a row of {} with {} GPUs on {} nodes does not fit '{}' ({} GPUs a "
+                        "node: up to {} on "
+                        "one node, else nodes x {})",
+                        path.string(), printable(model), r.gpus, r.nodes, c.name, node.gpus,
+                        node.gpus, node.gpus));
       }
     }
     if (given) parameters = given;
-    if (!parameters) throw UsageError(fmt::format("{}: model '{}' is not one of mnist_cnn, resnet50, vit_b16: give its 'parameters'", path.string(), printable(model)));
+    if (!parameters)
+      throw UsageError(fmt::format(
+          "{}: model '{}' is not one of mnist_cnn, resnet50, vit_b16: give its 'parameters'",
+          path.string(), printable(model)));
     const std::int64_t g = node.gpus;
     const Row* full = nullptr;
     for (const Row& r : rows)
       if (r.nodes == 1 && r.gpus == g) full = &r;
-    const std::string title = fmt::format("{} {}, batch {}/GPU (measured table) on {}", model, precision, batch, c.name);
+    const std::string title =
+        fmt::format("{} {}, batch {}/GPU (measured table) on {}", model, precision, batch, c.name);
     if (!full) {
-      throw UsageError(fmt::format("{}: {} {} has no full-node row (gpus {}, nodes 1) to calibrate on; add it",
-                                   path.string(), printable(model), printable(precision), g));
+      throw UsageError(
+          fmt::format("{}: {} {} has no full-node row (gpus {}, nodes 1) to calibrate on; add it",
+                      path.string(), printable(model), printable(precision), g));
     }
     CurveInputs ci;
     ci.g = g;
     ci.net.gpus_per_node = g;
     ci.batch_per_device = batch;
     ci.title = title;
-    ci.keys = {{"model", model}, {"strategy", "ddp"}, {"precision", precision}, {"batch_per_device", batch}, {"system", c.name}};
+    ci.keys = {{"model", model},
+               {"strategy", "ddp"},
+               {"precision", precision},
+               {"batch_per_device", batch},
+               {"system", c.name}};
     for (const Row& r : rows) {
       PredictedPoint p;
       p.gpus = r.gpus;
@@ -942,9 +1014,11 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
     }
     ci.baseline_gpus = rows.front().gpus;
     ci.baseline_per_gpu = rows.front().samples_per_s / double(ci.baseline_gpus);
-    for (PredictedPoint& p : ci.measured) p.efficiency = p.low = p.high = p.samples_per_s / double(p.gpus) / ci.baseline_per_gpu;
+    for (PredictedPoint& p : ci.measured)
+      p.efficiency = p.low = p.high = p.samples_per_s / double(p.gpus) / ci.baseline_per_gpu;
     // The compute: the smallest measured count's step (1 GPU: no communication in it).
-    const double compute = double(batch) / (rows.front().samples_per_s / double(rows.front().gpus)) * 1e3;
+    const double compute =
+        double(batch) / (rows.front().samples_per_s / double(rows.front().gpus)) * 1e3;
     ci.step.forward_ms = compute / 3;
     ci.step.backward_ms = 2 * compute / 3;
     ci.step.optimizer_ms = 0;
@@ -956,11 +1030,16 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
       const double b = i + 1 < m ? kDefaultBucketBytes : bytes - kDefaultBucketBytes * (m - 1);
       ci.step.buckets.push_back({b, double(i + 1) / m});
     }
-    ci.values.push_back({"gradient_bytes", bytes, "bytes", "assumed", "4 x parameters (fp32 gradients)"});
-    ci.values.push_back({"compute", compute, "ms", "measured", fmt::format("the {}-GPU row's step, all of it compute", ci.baseline_gpus)});
-    ci.values.push_back({"sigma", ci.step.sigma, "of a step", "assumed", "a measured table records no spread"});
+    ci.values.push_back(
+        {"gradient_bytes", bytes, "bytes", "assumed", "4 x parameters (fp32 gradients)"});
+    ci.values.push_back(
+        {"compute", compute, "ms", "measured",
+         fmt::format("the {}-GPU row's step, all of it compute", ci.baseline_gpus)});
+    ci.values.push_back(
+        {"sigma", ci.step.sigma, "of a step", "assumed", "a measured table records no spread"});
     ci.assumptions.push_back(fmt::format(
-        "from a measured table: gradients of 4 x {} parameters in {} buckets of 25 MiB, ready evenly "
+        "from a measured table: gradients of 4 x {} parameters in {} buckets of 25 MiB, ready "
+        "evenly "
         "over backward; the {}-GPU step is all compute, split 1:2 into forward and backward",
         *parameters, m, ci.baseline_gpus));
     if (o.algorithm) ci.forced = o.algorithm;
@@ -973,7 +1052,9 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
     const Row* two = nullptr;
     for (const Row& r : rows)
       if (r.nodes == 2 && r.gpus == 2 * g) two = &r;
-    if (o.calibrate == Calibration::two_node && !two) throw UsageError(fmt::format("{}: --calibrate two-node needs a row with gpus {} and nodes 2", path.string(), 2 * g));
+    if (o.calibrate == Calibration::two_node && !two)
+      throw UsageError(fmt::format("{}: --calibrate two-node needs a row with gpus {} and nodes 2",
+                                   path.string(), 2 * g));
     if (two && (o.calibrate == Calibration::two_node || o.calibrate == Calibration::automatic)) {
       ci.calibration = Calibration::two_node;
       ci.calibration_nodes = 2;
@@ -988,7 +1069,9 @@ std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const Cluste
 // ---- outputs ---------------------------------------------------------------------------------
 
 std::string figure_data(const PredictedCurve& c) {
-  std::string out = fmt::format("# {}\n# columns: gpus efficiency low high (measured, then projected)\n", gnuplot_comment(c.title));
+  std::string out =
+      fmt::format("# {}\n# columns: gpus efficiency low high (measured, then projected)\n",
+                  gnuplot_comment(c.title));
   const auto line = [](const PredictedPoint& p) {
     return fmt::format("{} {} {} {}\n", p.gpus, data_number(100 * p.efficiency),
                        data_number(100 * p.low), data_number(100 * p.high));
@@ -1012,7 +1095,10 @@ Figure prediction_figure(const PredictedCurve& c, const PredictOptions& o, bool 
   Figure f;
   f.name = c.slug;
   f.kind = "prediction";
-  f.caption = fmt::format("{}: measured (filled, solid) and projected (open, dashed, band shaded) efficiency. Projected, not measured.", c.title);
+  f.caption = fmt::format(
+      "{}: measured (filled, solid) and projected (open, dashed, band shaded) efficiency. "
+      "Projected, not measured.",
+      c.title);
   f.data = figure_data(c);
   double top = 110, bottom = 0;
   std::int64_t max_gpus = 1;
@@ -1026,39 +1112,50 @@ Figure prediction_figure(const PredictedCurve& c, const PredictOptions& o, bool 
       "set label 1 \"last measured\" at {},graph 0.04 left offset 0.5,0 tc rgb \"#555555\"\n"
       "set arrow 2 from graph 0,first {} to graph 1,first {} nohead dt 2 lc rgb \"#b22222\"\n"
       "set label 2 {} at graph 0.02,first {} offset 0,0.7 tc rgb \"#b22222\"\n",
-      data_number(max_gpus * 1.25), bottom, data_number(top), c.last_measured_gpus, c.last_measured_gpus,
-      c.last_measured_gpus, data_number(100 * o.threshold), data_number(100 * o.threshold),
-      gnuplot_string(fmt::format("threshold {:.0f}%", 100 * o.threshold)), data_number(100 * o.threshold));
+      data_number(max_gpus * 1.25), bottom, data_number(top), c.last_measured_gpus,
+      c.last_measured_gpus, c.last_measured_gpus, data_number(100 * o.threshold),
+      data_number(100 * o.threshold),
+      gnuplot_string(fmt::format("threshold {:.0f}%", 100 * o.threshold)),
+      data_number(100 * o.threshold));
   if (csc && std::fabs(o.threshold - 0.75) > 1e-9) {
-    plot += "set arrow 3 from graph 0,first 75 to graph 1,first 75 nohead dt 4 lc rgb \"#1f5fa8\"\n"
-            "set label 3 \"CSC 75%\" at graph 0.98,first 75 right offset 0,-0.9 tc rgb \"#1f5fa8\"\n";
+    plot +=
+        "set arrow 3 from graph 0,first 75 to graph 1,first 75 nohead dt 4 lc rgb \"#1f5fa8\"\n"
+        "set label 3 \"CSC 75%\" at graph 0.98,first 75 right offset 0,-0.9 tc rgb \"#1f5fa8\"\n";
   }
-  plot += "plot 'DATA' index 1 using 1:3:4 with filledcurves fc rgb \"#c6dbef\" fs solid 0.6 title \"projected band (p5-p95)\", \\\n"
-          "     '' index 1 using 1:2 with linespoints dt 2 pt 6 ps 1.3 lc rgb \"#1f5fa8\" title \"projected, not measured\", \\\n"
-          "     '' index 0 using 1:2 with linespoints dt 1 pt 7 ps 1.3 lc rgb \"#08306b\" title \"measured\"";
+  plot +=
+      "plot 'DATA' index 1 using 1:3:4 with filledcurves fc rgb \"#c6dbef\" fs solid 0.6 title "
+      "\"projected band (p5-p95)\", \\\n"
+      "     '' index 1 using 1:2 with linespoints dt 2 pt 6 ps 1.3 lc rgb \"#1f5fa8\" title "
+      "\"projected, not measured\", \\\n"
+      "     '' index 0 using 1:2 with linespoints dt 1 pt 7 ps 1.3 lc rgb \"#08306b\" title "
+      "\"measured\"";
   const std::string data_ref = "'" + c.slug + ".dat'";
   const auto at = plot.find("'DATA'");
   plot.replace(at, 6, data_ref);
   const std::string title = fmt::format("{}\nprojected past {} {}, not measured", c.title,
                                         c.last_measured_gpus, c.devices_word);
   f.script = script_header(f, title, rendered_formats(o.formats)) +
-             common_settings(title, c.devices_word + " (log scale)", "scaling efficiency (%)") + plot + "\n";
+             common_settings(title, c.devices_word + " (log scale)", "scaling efficiency (%)") +
+             plot + "\n";
   f.script += output_loop(c.slug, "replot");
   return f;
 }
 
 std::string csv_text(const PredictSummary& s) {
-  std::string out = "system,workload,strategy,precision,batch_per_device,gpus,nodes,kind,efficiency,efficiency_low,efficiency_high,step_ms,samples_per_s,dominant\n";
+  std::string out =
+      "system,workload,strategy,precision,batch_per_device,gpus,nodes,kind,efficiency,efficiency_"
+      "low,efficiency_high,step_ms,samples_per_s,dominant\n";
   for (const PredictedCurve& c : s.curves) {
-    const std::string workload = c.keys.contains("workload") ? c.keys["workload"].get<std::string>() : c.keys["model"].get<std::string>();
+    const std::string workload = c.keys.contains("workload") ? c.keys["workload"].get<std::string>()
+                                                             : c.keys["model"].get<std::string>();
     for (const PredictedPoint& p : c.points) {
       out += fmt::format("{},{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.2f},{}\n",
                          csv_field(c.keys["system"].get<std::string>()), csv_field(workload),
                          csv_field(c.keys["strategy"].get<std::string>()),
                          csv_field(c.keys["precision"].get<std::string>()),
                          c.keys["batch_per_device"].get<std::int64_t>(), p.gpus, p.nodes,
-                         p.measured ? "measured" : "projected", p.efficiency, p.low, p.high, p.step_ms,
-                         p.samples_per_s, csv_field(p.dominant));
+                         p.measured ? "measured" : "projected", p.efficiency, p.low, p.high,
+                         p.step_ms, p.samples_per_s, csv_field(p.dominant));
     }
   }
   return out;
@@ -1074,16 +1171,21 @@ std::optional<std::int64_t> known_model_parameters(std::string_view model) {
 
 std::string_view to_string(Calibration c) {
   switch (c) {
-    case Calibration::automatic: return "auto";
-    case Calibration::node: return "node";
-    case Calibration::two_node: return "two-node";
-    case Calibration::physics: return "physics";
+    case Calibration::automatic:
+      return "auto";
+    case Calibration::node:
+      return "node";
+    case Calibration::two_node:
+      return "two-node";
+    case Calibration::physics:
+      return "physics";
   }
   return "auto";
 }
 
 std::optional<Calibration> parse_calibration(std::string_view text) {
-  for (Calibration c : {Calibration::automatic, Calibration::node, Calibration::two_node, Calibration::physics})
+  for (Calibration c :
+       {Calibration::automatic, Calibration::node, Calibration::two_node, Calibration::physics})
     if (to_string(c) == text) return c;
   return std::nullopt;
 }
@@ -1093,24 +1195,31 @@ PredictSummary project(const PredictOptions& o) {
     throw UsageError("give result files or folders, or --measured-table FILE.csv (one of the two)");
   }
   if (!(o.threshold > 0 && o.threshold <= 1)) {
-    throw UsageError(fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", o.threshold));
+    throw UsageError(
+        fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", o.threshold));
   }
   const ClusterProfile c = find_cluster_profile(o.cluster);
   const ProfileNode node = profile_node(c);
   PredictSummary summary;
-  std::vector<CurveInputs> curves = o.measured_table ? curves_from_table(o, c, node) : curves_from_results(o, c, node, summary);
+  std::vector<CurveInputs> curves =
+      o.measured_table ? curves_from_table(o, c, node) : curves_from_results(o, c, node, summary);
   if (curves.empty()) {
-    throw UsageError(fmt::format("nothing to project: {}", summary.warnings.empty() ? "no curves" : summary.warnings.front()));
+    throw UsageError(fmt::format("nothing to project: {}", summary.warnings.empty()
+                                                               ? "no curves"
+                                                               : summary.warnings.front()));
   }
   const std::vector<std::int64_t> counts = target_counts(o, node, c.name);
   if (counts.empty()) {
-    throw UsageError(fmt::format(
-        "nothing to project: '{}' allows no job past one {}-GPU node; give --gpus or --max-gpus with "
-        "--beyond-profile",
-        c.name, node.gpus));
+    throw UsageError(
+        fmt::format("nothing to project: '{}' allows no job past one {}-GPU node; give --gpus or "
+                    "--max-gpus with "
+                    "--beyond-profile",
+                    c.name, node.gpus));
   }
   if (c.status.retired) {
-    summary.warnings.push_back(fmt::format("'{}' is retired (since {}): the projection describes a machine that no longer runs jobs", c.name, c.status.since));
+    summary.warnings.push_back(fmt::format(
+        "'{}' is retired (since {}): the projection describes a machine that no longer runs jobs",
+        c.name, c.status.since));
   }
   std::set<std::string> slugs;
   for (CurveInputs& in : curves) {
@@ -1129,25 +1238,42 @@ json prediction_json(const PredictSummary& s, const PredictOptions& o) {
   for (const PredictedCurve& c : s.curves) {
     json values = json::array();
     for (const UsedValue& v : c.values)
-      values.push_back({{"name", v.name}, {"value", v.value}, {"unit", v.unit}, {"basis", v.basis}, {"source", v.source}});
+      values.push_back({{"name", v.name},
+                        {"value", v.value},
+                        {"unit", v.unit},
+                        {"basis", v.basis},
+                        {"source", v.source}});
     json points = json::array();
     for (const PredictedPoint& p : c.points) {
-      points.push_back({{"gpus", p.gpus}, {"nodes", p.nodes}, {"kind", p.measured ? "measured" : "projected"},
-                        {"efficiency", {{"central", p.efficiency}, {"low", p.low}, {"high", p.high}}},
-                        {"step_ms", p.step_ms}, {"samples_per_s", p.samples_per_s},
-                        {"dominant", p.measured ? json(nullptr) : json(p.dominant)}});
+      points.push_back(
+          {{"gpus", p.gpus},
+           {"nodes", p.nodes},
+           {"kind", p.measured ? "measured" : "projected"},
+           {"efficiency", {{"central", p.efficiency}, {"low", p.low}, {"high", p.high}}},
+           {"step_ms", p.step_ms},
+           {"samples_per_s", p.samples_per_s},
+           {"dominant", p.measured ? json(nullptr) : json(p.dominant)}});
     }
-    curves.push_back({{"keys", c.keys}, {"title", c.title}, {"devices_word", c.devices_word},
+    curves.push_back({{"keys", c.keys},
+                      {"title", c.title},
+                      {"devices_word", c.devices_word},
                       {"calibration", to_string(c.calibration)},
-                      {"fitted", c.fitted}, {"values", values}, {"assumptions", c.assumptions},
-                      {"baseline_gpus", c.baseline_gpus}, {"last_measured_gpus", c.last_measured_gpus},
-                      {"points", points}, {"text", c.text}});
+                      {"fitted", c.fitted},
+                      {"values", values},
+                      {"assumptions", c.assumptions},
+                      {"baseline_gpus", c.baseline_gpus},
+                      {"last_measured_gpus", c.last_measured_gpus},
+                      {"points", points},
+                      {"text", c.text}});
   }
   return {{"schema", kPredictionSchema},
           {"cluster", o.cluster},
           {"threshold", o.threshold},
-          {"algorithm", o.algorithm ? std::string(predict::to_string(*o.algorithm)) : std::string("auto")},
-          {"note", "projected, not measured: every point of kind 'projected' comes from the model of docs/predict.md"},
+          {"algorithm",
+           o.algorithm ? std::string(predict::to_string(*o.algorithm)) : std::string("auto")},
+          {"note",
+           "projected, not measured: every point of kind 'projected' comes from the model of "
+           "docs/predict.md"},
           {"curves", curves}};
 }
 
@@ -1178,7 +1304,8 @@ std::vector<PredictedCurve> read_prediction_file(const fs::path& path) {
   JsonFields f(doc, path.string());
   const std::string schema = f.str("schema");
   if (schema != kPredictionSchema) {
-    throw UsageError(fmt::format("{}: schema '{}' is not {}", path.string(), printable(schema), kPredictionSchema));
+    throw UsageError(fmt::format("{}: schema '{}' is not {}", path.string(), printable(schema),
+                                 kPredictionSchema));
   }
   std::vector<PredictedCurve> curves;
   for (JsonFields& cf : f.objects("curves")) {
@@ -1188,7 +1315,9 @@ std::vector<PredictedCurve> read_prediction_file(const fs::path& path) {
     c.devices_word = cf.opt_str("devices_word").value_or("GPUs");
     const std::string cal = cf.str("calibration");
     const auto parsed = parse_calibration(cal);
-    if (!parsed) throw UsageError(fmt::format("{}: calibration '{}' is not auto, node, two-node or physics", path.string(), printable(cal)));
+    if (!parsed)
+      throw UsageError(fmt::format("{}: calibration '{}' is not auto, node, two-node or physics",
+                                   path.string(), printable(cal)));
     c.calibration = *parsed;
     c.baseline_gpus = cf.integer("baseline_gpus");
     c.last_measured_gpus = cf.integer("last_measured_gpus");
@@ -1199,7 +1328,9 @@ std::vector<PredictedCurve> read_prediction_file(const fs::path& path) {
       p.gpus = pf.integer("gpus");
       p.nodes = pf.integer("nodes");
       const std::string kind = pf.str("kind");
-      if (kind != "measured" && kind != "projected") throw UsageError(fmt::format("{}: point kind '{}' is not measured or projected", path.string(), printable(kind)));
+      if (kind != "measured" && kind != "projected")
+        throw UsageError(fmt::format("{}: point kind '{}' is not measured or projected",
+                                     path.string(), printable(kind)));
       p.measured = kind == "measured";
       JsonFields e = pf.object("efficiency");
       p.efficiency = e.number("central");

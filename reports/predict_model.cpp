@@ -9,9 +9,12 @@ namespace scalebench::reports::predict {
 
 std::string_view to_string(Algorithm a) {
   switch (a) {
-    case Algorithm::ring: return "ring";
-    case Algorithm::tree: return "tree";
-    case Algorithm::hier: return "hier";
+    case Algorithm::ring:
+      return "ring";
+    case Algorithm::tree:
+      return "tree";
+    case Algorithm::hier:
+      return "hier";
   }
   return "ring";
 }
@@ -45,7 +48,8 @@ double allreduce_ms(const Network& net, double bytes, std::int64_t nodes, Algori
   const double l0 = net.base_latency_us * 1e-6;
   const double li = net.intra_latency_us * 1e-6;
   const double le = net.inter_latency_us * 1e-6;
-  const double intra_term = g > 1 ? 2 * (g - 1) * li + 2 * (g - 1) / g * seconds(bytes, net.intra_gbps) : 0.0;
+  const double intra_term =
+      g > 1 ? 2 * (g - 1) * li + 2 * (g - 1) / g * seconds(bytes, net.intra_gbps) : 0.0;
   double s = 0;
   if (k == 1) {
     s = l0 + intra_term;
@@ -85,10 +89,10 @@ AlgorithmChoice best_allreduce(const Network& net, double bytes, std::int64_t no
 
 double inverse_normal_cdf(double p) {
   // Acklam's rational approximation (relative error below 1.2e-9), one Newton step on erfc.
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                              1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                             6.680131188771972e+01,  -1.328068155288572e+01};
+                             6.680131188771972e+01, -1.328068155288572e+01};
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                              -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
@@ -121,7 +125,8 @@ double expected_max_normal(std::int64_t n) {
 StepPrediction predict_step(const StepInputs& in, const Network& net, std::int64_t nodes,
                             std::optional<Algorithm> forced) {
   StepPrediction out;
-  const std::int64_t ranks = std::max<std::int64_t>(1, net.gpus_per_node) * std::max<std::int64_t>(1, nodes);
+  const std::int64_t ranks =
+      std::max<std::int64_t>(1, net.gpus_per_node) * std::max<std::int64_t>(1, nodes);
   std::vector<double> t(in.buckets.size());
   double largest = -1;
   for (std::size_t i = 0; i < in.buckets.size(); ++i) {

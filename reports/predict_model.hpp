@@ -19,11 +19,11 @@ std::optional<Algorithm> parse_algorithm(std::string_view name);
 // What the all-reduce runs on. Bandwidths in GB/s (10^9 bytes per second), one direction.
 struct Network {
   std::int64_t gpus_per_node = 1;
-  double intra_gbps = 0;          // per GPU inside a node (unused with one GPU per node)
-  double intra_latency_us = 3.4;  // per ring step inside a node
-  double node_gbps = 0;           // per node, all of its NICs together, after their efficiency
-  double inter_latency_us = 14;   // per step between nodes
-  double base_latency_us = 8.4;   // per collective
+  double intra_gbps = 0;            // per GPU inside a node (unused with one GPU per node)
+  double intra_latency_us = 3.4;    // per ring step inside a node
+  double node_gbps = 0;             // per node, all of its NICs together, after their efficiency
+  double inter_latency_us = 14;     // per step between nodes
+  double base_latency_us = 8.4;     // per collective
   std::int64_t nodes_per_leaf = 0;  // 0: one switch level (no taper)
   double taper = 1;                 // bandwidth factor between leaves (1: non-blocking)
   std::vector<Algorithm> algorithms = {Algorithm::ring};  // what "auto" may choose from
@@ -59,18 +59,18 @@ struct StepInputs {
   double backward_ms = 0;
   double optimizer_ms = 0;
   std::vector<Bucket> buckets;  // in launch order
-  bool overlap = true;          // all-reduces start as buckets become ready (ddp), else after backward
-  double kappa = 0;             // backward slows by kappa x the time collectives run beside it
-  double sigma = 0;             // idiosyncratic spread of one rank's step, a fraction of its step
+  bool overlap = true;  // all-reduces start as buckets become ready (ddp), else after backward
+  double kappa = 0;     // backward slows by kappa x the time collectives run beside it
+  double sigma = 0;     // idiosyncratic spread of one rank's step, a fraction of its compute
 };
 
 struct StepPrediction {
   double step_ms = 0;
-  double backward_ms = 0;     // backward after interference
-  double interference_ms = 0;  // backward_ms minus backward without collectives beside it
-  double exposed_ms = 0;      // communication after backward ended
+  double backward_ms = 0;       // backward after interference
+  double interference_ms = 0;   // backward_ms minus backward without collectives beside it
+  double exposed_ms = 0;        // communication after backward ended
   double communication_ms = 0;  // every unit's all-reduce, one after another
-  double straggler_ms = 0;    // J(N): the expected slowest of N ranks over a typical one
+  double straggler_ms = 0;      // J(N): the expected slowest of N ranks over a typical one
   Algorithm algorithm = Algorithm::ring;  // of the largest unit
 };
 

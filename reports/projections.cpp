@@ -7,8 +7,9 @@
 namespace scalebench::reports {
 namespace {
 
-const char* const kHeaders[] = {"GPUs", "nodes", "efficiency (projected)", "band (p5-p95)",
-                                "step ms", "samples/s", "largest loss"};
+const char* const kHeaders[] = {"GPUs",          "nodes",   "efficiency (projected)",
+                                "band (p5-p95)", "step ms", "samples/s",
+                                "largest loss"};
 
 std::vector<std::string> row(const PredictedPoint& p) {
   return {fmt::format("{}", p.gpus),

@@ -13,12 +13,8 @@ emu=$here/../../scripts/emulated_cluster.sh
 . "$here/emulated_common.sh"
 emulated_skip_unless_possible
 
-work=$(mktemp -d /tmp/sb-emu-mpirun.XXXXXX)
-chmod 0755 "$work"  # munged (user munge) reaches the cluster folder inside
-cleanup() { bash "$emu" stop "$work/cluster" >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-EMU_NODES=2 EMU_GPUS=2 timeout 180 bash "$emu" start "$work/cluster"
-eval "$(bash "$emu" env "$work/cluster")"
+emulated_workdir mpirun
+emulated_start EMU_NODES=2 EMU_GPUS=2
 payload=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["probe"]["payload_mbit_per_s"])' \
   "$work/cluster/link.json")
 echo "link: $(cat "$work/cluster/link.json")"

@@ -14,13 +14,9 @@ emu=$here/../../scripts/emulated_cluster.sh
 emulated_skip_unless_possible
 emulated_skip_unless_slurm
 
-work=$(mktemp -d /tmp/sb-emu-lost.XXXXXX)
-chmod 0755 "$work"  # munged (user munge) reaches the cluster folder inside
-cleanup() { bash "$emu" stop "$work/cluster" >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-EMU_NODES=2 EMU_GPUS=2 timeout 180 bash "$emu" start "$work/cluster"
+emulated_workdir lost
+emulated_start EMU_NODES=2 EMU_GPUS=2
 on_login() { timeout 120 bash "$emu" exec "$work/cluster" login "$@"; }
-eval "$(bash "$emu" env "$work/cluster")"
 ns_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["namespaces"][sys.argv[2]])' \
   "$work/cluster/cluster.json" "$1"; }
 node2_ns=$(ns_of node2)

@@ -95,9 +95,10 @@ TEST(PredictModel, TaperSlowsLinksOnlyPastOneLeaf) {
   const double s = 1e9;
   Network flat = n;
   flat.taper = 1;
-  EXPECT_EQ(predict::allreduce_ms(n, s, 4, Algorithm::ring), predict::allreduce_ms(flat, s, 4, Algorithm::ring));
-  EXPECT_GT(predict::allreduce_ms(n, s, 8, Algorithm::ring), 1.9 * predict::allreduce_ms(flat, s, 8, Algorithm::ring) -
-                                                            0.9 * 1e3 * 30 * 14e-6);
+  EXPECT_EQ(predict::allreduce_ms(n, s, 4, Algorithm::ring),
+            predict::allreduce_ms(flat, s, 4, Algorithm::ring));
+  EXPECT_GT(predict::allreduce_ms(n, s, 8, Algorithm::ring),
+            1.9 * predict::allreduce_ms(flat, s, 8, Algorithm::ring) - 0.9 * 1e3 * 30 * 14e-6);
 }
 
 TEST(PredictModel, AutoChoosesTheFastestListedAlgorithm) {
@@ -145,7 +146,8 @@ TEST(PredictModel, WithoutOverlapTheStepIsComputePlusEveryAllReduce) {
   StepInputs in = one_bucket(0.0, false, 0.3);
   in.buckets.push_back({5e8, 0.5});
   const auto p = predict::predict_step(in, n, 2);
-  const double t = predict::allreduce_ms(n, 1e9, 2, Algorithm::ring) + predict::allreduce_ms(n, 5e8, 2, Algorithm::ring);
+  const double t = predict::allreduce_ms(n, 1e9, 2, Algorithm::ring) +
+                   predict::allreduce_ms(n, 5e8, 2, Algorithm::ring);
   EXPECT_NEAR(p.step_ms, 32 + t, 1e-9);
 }
 
@@ -196,7 +198,8 @@ ResultRecord roihu_record(std::int64_t gpus, double step_ms, bool v2 = true) {
   r.phases.compute_parts = ComputeParts{30, 60, 5};
   CommunicationRecord& c = *r.communication;
   c.buckets.clear();
-  const double sizes[] = {1 << 20, 25 << 20, 25 << 20, 25 << 20, 102228128.0 - (1 << 20) - 3.0 * (25 << 20)};
+  const double sizes[] = {1 << 20, 25 << 20, 25 << 20, 25 << 20,
+                          102228128.0 - (1 << 20) - 3.0 * (25 << 20)};
   const double ready[] = {3, 18, 33, 48, 60};
   for (int i = 0; i < 5; ++i) {
     BucketRecord b;
@@ -271,7 +274,8 @@ TEST(Predict, ProjectsPastTheNodeWithABandAndSaysSo) {
   EXPECT_NE(curve.text.find("node calibration"), std::string::npos) << curve.text;
   EXPECT_EQ(s.schemas.at(kResultSchema), 2u);
   // Deterministic: the same inputs give the same file.
-  EXPECT_EQ(prediction_json(s, options_for(c)).dump(), prediction_json(project(options_for(c)), options_for(c)).dump());
+  EXPECT_EQ(prediction_json(s, options_for(c)).dump(),
+            prediction_json(project(options_for(c)), options_for(c)).dump());
 }
 
 TEST(Predict, ASlowerNetworkProjectsLowerEfficiency) {
@@ -306,7 +310,9 @@ TEST(Predict, WithoutAFullNodePointSaysWhichRunToAdd) {
     project(options_for(c));
     FAIL() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("no successful full-node point (4 GPUs on 1 node)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no successful full-node point (4 GPUs on 1 node)"),
+              std::string::npos)
+        << e.what();
   }
 }
 
@@ -325,7 +331,9 @@ TEST(Predict, AProfileWithoutInterNodeFactsIsRefusedNamingTheFields) {
     project(o);
     FAIL() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("nics_per_node and nic_gbit_per_s, or bandwidth_gb_per_s"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nics_per_node and nic_gbit_per_s, or bandwidth_gb_per_s"),
+              std::string::npos)
+        << e.what();
   }
 }
 
@@ -371,9 +379,12 @@ TEST(Predict, AMeasuredTableWorksAndNamesItsAssumptions) {
   EXPECT_EQ(s.curves[0].keys["model"], "mymodel");
   EXPECT_NEAR(at(s.curves[0], 4).efficiency, 0.95, 1e-9);
   bool named = false;
-  for (const std::string& a : s.curves[0].assumptions) named = named || a.find("4 x 120000000 parameters") != std::string::npos;
+  for (const std::string& a : s.curves[0].assumptions)
+    named = named || a.find("4 x 120000000 parameters") != std::string::npos;
   EXPECT_TRUE(named);
-  testing::write_text(c.dir / "bad.csv", "gpus,nodes,samples_per_s,batch_per_device,model,precision\n1,1,500,64,mymodel,bf16\n4,1,1900,64,mymodel,bf16\n");
+  testing::write_text(c.dir / "bad.csv",
+                      "gpus,nodes,samples_per_s,batch_per_device,model,precision\n1,1,500,64,"
+                      "mymodel,bf16\n4,1,1900,64,mymodel,bf16\n");
   o.measured_table = c.dir / "bad.csv";
   EXPECT_THROW(project(o), UsageError);  // an unknown model needs its parameters
   testing::write_text(c.dir / "cols.csv", "gpus,samples_per_s\n1,2\n");
@@ -386,7 +397,8 @@ TEST(Predict, WritesItsFilesAndTheReportShowsProjectionsApart) {
   write_node(c);
   const PredictOptions o = options_for(c);
   const PredictSummary s = run_predict(o);
-  for (const char* f : {"prediction.json", "prediction.csv", "prediction.txt"}) EXPECT_TRUE(fs::exists(o.out / f)) << f;
+  for (const char* f : {"prediction.json", "prediction.csv", "prediction.txt"})
+    EXPECT_TRUE(fs::exists(o.out / f)) << f;
   const nlohmann::json doc = nlohmann::json::parse(std::ifstream(o.out / "prediction.json"));
   EXPECT_EQ(doc["schema"], kPredictionSchema);
   EXPECT_EQ(doc["curves"][0]["points"].size(), 5u);
@@ -426,7 +438,8 @@ std::string table_error(const std::string& text) {
 
 TEST(MeasuredTable, ReadsAnyColumnOrderQuotesAndBlankLines) {
   const auto rows = parse_measured_table(
-      "precision,model,gpus,nodes,batch_per_device,samples_per_s\n\nbf16,\"my, model\",4,1,64,\"1900.5\"\r\n",
+      "precision,model,gpus,nodes,batch_per_device,samples_per_s\n\nbf16,\"my, "
+      "model\",4,1,64,\"1900.5\"\r\n",
       "t.csv");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].model, "my, model");
@@ -439,12 +452,17 @@ TEST(MeasuredTable, RefusalsNameTheFileTheLineAndWhatIsAllowed) {
   EXPECT_EQ(table_error(""), "t.csv: empty file; the first line names the columns");
   EXPECT_EQ(table_error(h), "t.csv: no rows below the header");
   EXPECT_NE(table_error("gpus,nodes\n1,1\n").find("no column 'samples_per_s'"), std::string::npos);
-  EXPECT_NE(table_error(h.substr(0, h.size() - 1) + ",colour\n").find("unknown column 'colour'"), std::string::npos);
-  EXPECT_EQ(table_error(h + "0,1,5,64,m,bf16\n"), "t.csv line 2: gpus '0' is not a whole number from 1 to 1000000");
-  EXPECT_EQ(table_error(h + "2,4,5,64,m,bf16\n"), "t.csv line 2: 4 nodes for 2 GPUs (at least one GPU a node)");
-  EXPECT_EQ(table_error(h + "1,1,fast,64,m,bf16\n"), "t.csv line 2: samples_per_s 'fast' is not a positive number");
+  EXPECT_NE(table_error(h.substr(0, h.size() - 1) + ",colour\n").find("unknown column 'colour'"),
+            std::string::npos);
+  EXPECT_EQ(table_error(h + "0,1,5,64,m,bf16\n"),
+            "t.csv line 2: gpus '0' is not a whole number from 1 to 1000000");
+  EXPECT_EQ(table_error(h + "2,4,5,64,m,bf16\n"),
+            "t.csv line 2: 4 nodes for 2 GPUs (at least one GPU a node)");
+  EXPECT_EQ(table_error(h + "1,1,fast,64,m,bf16\n"),
+            "t.csv line 2: samples_per_s 'fast' is not a positive number");
   EXPECT_EQ(table_error(h + "1,1,5,64,m\n"), "t.csv line 2: 5 cells where the header has 6");
-  EXPECT_EQ(table_error(h + "1,1,5,64,m,bf16\n1,1,6,64,m,bf16\n"), "t.csv line 3: a second row for m bf16 at 1 GPUs");
+  EXPECT_EQ(table_error(h + "1,1,5,64,m,bf16\n1,1,6,64,m,bf16\n"),
+            "t.csv line 3: a second row for m bf16 at 1 GPUs");
   EXPECT_EQ(table_error(h + "1,1,5,64,\"m,bf16\n"), "t.csv line 2: a quoted cell is not closed");
   EXPECT_EQ(table_error("gpus,gpus\n"), "t.csv: column 'gpus' is named twice");
 }
@@ -487,7 +505,8 @@ TEST(Predict, AMalformedTaperIsRefusedNamingTheField) {
     project(o);
     FAIL() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("interconnect.inter_node.taper 'fat'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("interconnect.inter_node.taper 'fat'"), std::string::npos)
+        << e.what();
   }
   profile["interconnect"]["inter_node"]["taper"] = "2:1";
   profile["interconnect"]["inter_node"]["nodes_per_leaf"] = 2;
