@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 namespace scalebench::reports::predict {
 
@@ -113,7 +114,7 @@ double inverse_normal_cdf(double p) {
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
-  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+  const double u = e * std::sqrt(2 * std::numbers::pi) * std::exp(x * x / 2);
   return x - u / (1 + x * u / 2);
 }
 
