@@ -91,12 +91,14 @@ std::string inputs_sentence(const ReportContent& report) {
   const ResultSet& r = report.results;
   const auto failed = std::count_if(r.points.begin(), r.points.end(),
                                     [](const PointSample& p) { return p.status != "ok"; });
+  std::vector<std::string> schemas;
+  for (const auto& [schema, n] : r.schemas) schemas.push_back(fmt::format("{} {}", n, schema));
   return fmt::format(
-      "{} result files read ({} failed or timed out, shown as such), {} skipped, {} scaling "
+      "{} result files read ({} failed or timed out, shown as such; {}), {} skipped, {} scaling "
       "curves. Efficiency threshold {}; a doubling that adds less than {} throughput also marks "
       "the knee.",
-      r.points.size(), failed, r.skipped.size(), report.groups.size(), percent(report.threshold),
-      percent(report.min_gain));
+      r.points.size(), failed, fmt::join(schemas, ", "), r.skipped.size(), report.groups.size(),
+      percent(report.threshold), percent(report.min_gain));
 }
 
 std::vector<std::pair<std::string, std::string>> environment_rows(const SystemInfo& s) {
