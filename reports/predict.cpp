@@ -708,6 +708,25 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
       p.low = p.high = p.efficiency;
     }
 
+    // One curve, one step: runs with other strategy options (bucket size, overlap, graphs) or
+    // another image size are not repeats of each other (report groups them today; predict
+    // refuses to mix them, since its model follows the options).
+    std::optional<std::pair<nlohmann::json, fs::path>> first;
+    for (const PointSample* p : points) {
+      if (p->status != "ok") continue;
+      const ResultRecord r = read_result_file(p->path);
+      nlohmann::json setting = r.point.options;
+      setting.erase("devices_per_process");  // mirrored: the node's devices, which the count sets
+      setting["image_size"] = r.point.image_size;
+      if (!first) {
+        first = {setting, p->path};
+      } else if (setting != first->first) {
+        throw UsageError(fmt::format(
+            "{}: '{}' ran with {} and '{}' with {}; predict one setting at a time (put them in "
+            "separate folders)",
+            title, first->second.string(), first->first.dump(), p->path.string(), setting.dump()));
+      }
+    }
     const ResultRecord node_record = read_result_file(full->path);
     std::optional<ResultRecord> single;
     if (const PointSample* one = first_ok(points, 1, 1); one && g > 1)

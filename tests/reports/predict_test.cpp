@@ -517,3 +517,23 @@ TEST(Predict, AMalformedTaperIsRefusedNamingTheField) {
 
 }  // namespace
 }  // namespace scalebench::reports
+
+namespace scalebench::reports {
+namespace {
+
+TEST(Predict, RefusesToMixRunsOfDifferentSettingsInOneCurve) {
+  Curve c;
+  write_node(c);
+  ResultRecord other = roihu_record(8, 110);
+  other.point.options["overlap"] = false;
+  write_record(c.results() / "g8.json", other);
+  try {
+    project(options_for(c));
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("predict one setting at a time"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace scalebench::reports
