@@ -786,9 +786,7 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
       double in_node_s_per_byte = 0;
       if (chosen == Algorithm::hier && g > 1 && in.net.intra_gbps > 0)
         in_node_s_per_byte = 2.0 * double(g - 1) / double(g) / (in.net.intra_gbps * 1e9);
-      in.values.push_back({"two_node_fit.algorithm", 0, std::string(predict::to_string(chosen)),
-                           "assumed",
-                           "the algorithm the model chooses at 2 nodes for the largest bucket"});
+      in.fitted["node_fit_algorithm"] = std::string(predict::to_string(chosen));
       if (auto fit = fit_buckets(two_record, factor, in_node_s_per_byte)) {
         in.net.node_gbps = fit->bandwidth / 1e9;
         in.node_fitted = true;
