@@ -93,11 +93,7 @@ reports::PredictOptions to_options(const PredictArgs& a) {
       throw UsageError(fmt::format("--algo '{}': give auto, ring, tree or hier", a.algo));
     o.algorithm = *algorithm;
   }
-  if (!(a.threshold > 0 && a.threshold <= 1)) {
-    throw UsageError(
-        fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", a.threshold));
-  }
-  o.threshold = a.threshold;
+  o.threshold = a.threshold;  // checked by reports::project, as every caller of it needs
   o.formats = parse_formats(a.formats);
   o.beyond_profile = a.beyond_profile;
   return o;

@@ -408,7 +408,7 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
   std::vector<BucketTiming> buckets;
   for (std::size_t u = 0; u < n_units; ++u) {
     const GradientUnit& gu = dp.config().units[u];
-    BucketTiming& t = buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}});
+    BucketTiming& t = buckets.emplace_back(BucketTiming{gu.index, gu.bytes(), gu.tensors, {}, {}});
     for (std::int64_t s = 0; s < o.steps; ++s) t.step_ms.push_back(unit_ms[std::size_t(s) * n_units + u]);
     if (units_marked) t.ready_ms = timeline.column(o.steps, 3 + u);
   }
@@ -424,8 +424,9 @@ void run_point(const ResolvedRun& run, MpiWorld& world, const LaunchInfo& launch
         dp.synchronize();
       },
       &own_full_ms);
-  const std::vector<std::vector<double>> full_by_rank = world.gather_doubles(own_full_ms);
   record.telemetry = probe.stop(run.batch_per_device * o.steps);
+  // Gathered after the telemetry window: the collective is no part of the measured phase.
+  const std::vector<std::vector<double>> full_by_rank = world.gather_doubles(own_full_ms);
 
   if (o.layer_times) {
     record.layer_class_ms = time_by_layer_class(*replicas.front(), *devices.front());

@@ -195,8 +195,6 @@ Projection project_step(const CurveInputs& in, std::int64_t nodes, const Draw& d
   return p;
 }
 
-double efficiency_of(const Projection& p) { return p.efficiency; }
-
 // The measured efficiency at `gpus` (a measured point of the curve).
 double measured_efficiency(const CurveInputs& in, std::int64_t gpus) {
   for (const PredictedPoint& p : in.measured)
@@ -547,14 +545,14 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     if (n < in.g) local.net.gpus_per_node = n;  // inside one node, fewer GPUs than it holds
     const Projection central = project_step(local, nodes, nominal);
     std::vector<double> effs;
-    for (const Draw& d : draws) effs.push_back(efficiency_of(project_step(local, nodes, d)));
+    for (const Draw& d : draws) effs.push_back(project_step(local, nodes, d).efficiency);
     std::sort(effs.begin(), effs.end());
     PredictedPoint p;
     p.gpus = n;
     p.nodes = nodes;
     p.measured = false;
     p.step_ms = central.step_ms;
-    p.efficiency = efficiency_of(central);
+    p.efficiency = central.efficiency;
     p.low = std::min(p.efficiency, percentile_sorted(effs, 0.05));
     p.high = std::max(p.efficiency, percentile_sorted(effs, 0.95));
     if (!(central.step_ms > 0) || !(p.efficiency > 0)) {
@@ -578,7 +576,7 @@ PredictedCurve project_curve(CurveInputs in, const std::vector<std::int64_t>& co
     const auto eff_with = [&](Draw d) {
       CurveInputs local = in;
       if (far->gpus < in.g) local.net.gpus_per_node = far->gpus;
-      return efficiency_of(project_step(local, far->nodes, d));
+      return project_step(local, far->nodes, d).efficiency;
     };
     const auto spread = [&](auto set_lo, auto set_hi, const std::string& what) {
       Draw lo, hi;
@@ -712,9 +710,10 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
     // another image size are not repeats of each other (report groups them today; predict
     // refuses to mix them, since its model follows the options).
     std::optional<std::pair<nlohmann::json, fs::path>> first;
+    std::map<fs::path, ResultRecord> records;  // every ok point's record, read once
     for (const PointSample* p : points) {
       if (p->status != "ok") continue;
-      const ResultRecord r = read_result_file(p->path);
+      const ResultRecord& r = records.emplace(p->path, read_result_file(p->path)).first->second;
       nlohmann::json setting = r.point.options;
       setting.erase("devices_per_process");  // mirrored: the node's devices, which the count sets
       setting["image_size"] = r.point.image_size;
@@ -727,11 +726,9 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
             title, first->second.string(), first->first.dump(), p->path.string(), setting.dump()));
       }
     }
-    const ResultRecord node_record = read_result_file(full->path);
-    std::optional<ResultRecord> single;
-    if (const PointSample* one = first_ok(points, 1, 1); one && g > 1)
-      single = read_result_file(one->path);
-    step_from_records(node_record, single ? &*single : nullptr, in);
+    const ResultRecord& node_record = records.at(full->path);
+    const PointSample* one = g > 1 ? first_ok(points, 1, 1) : nullptr;
+    step_from_records(node_record, one ? &records.at(one->path) : nullptr, in);
     if (key.strategy == vocabulary::kMirrored) {
       // One hierarchical all-reduce of the packed gradient after backward (TensorFlow's
       // MultiWorkerMirrored): the packs are one collective's worth of bytes.
@@ -775,7 +772,7 @@ std::vector<CurveInputs> curves_from_results(const PredictOptions& o, const Clus
                       title, 2 * g, unit_word(full->backend, 2 * g)));
     }
     if (want_two) {
-      const ResultRecord two_record = read_result_file(two->path);
+      const ResultRecord& two_record = records.at(two->path);
       // The bandwidth term at 2 nodes of the algorithm the model would choose for the largest
       // bucket: ring 2(N-1)/N S, tree S, hier 2(k-1)/k S = S (after its in-node part).
       const double n = double(2 * g);
@@ -1218,6 +1215,7 @@ PredictSummary project(const PredictOptions& o) {
   const ClusterProfile c = find_cluster_profile(o.cluster);
   const ProfileNode node = profile_node(c);
   PredictSummary summary;
+  summary.cluster = c.name;
   std::vector<CurveInputs> curves =
       o.measured_table ? curves_from_table(o, c, node) : curves_from_results(o, c, node, summary);
   if (curves.empty()) {
@@ -1296,8 +1294,7 @@ json prediction_json(const PredictSummary& s, const PredictOptions& o) {
 
 PredictSummary run_predict(const PredictOptions& o) {
   PredictSummary s = project(o);
-  const ClusterProfile c = find_cluster_profile(o.cluster);
-  const bool csc = c.name == "roihu" || c.name == "puhti" || c.name == "mahti";
+  const bool csc = s.cluster == "roihu" || s.cluster == "puhti" || s.cluster == "mahti";
   Staging staging(o.out);
   staging.write("prediction.json", prediction_json(s, o).dump(2) + "\n");
   staging.write("prediction.csv", csv_text(s));

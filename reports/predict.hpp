@@ -75,6 +75,7 @@ struct PredictedCurve {
 };
 
 struct PredictSummary {
+  std::string cluster;  // the profile's name
   std::vector<PredictedCurve> curves;
   std::vector<std::string> warnings;  // groups that could not be projected, and why
   std::map<std::string, std::size_t> schemas;
