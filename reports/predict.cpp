@@ -945,6 +945,11 @@ namespace {
 std::vector<CurveInputs> curves_from_table(const PredictOptions& o, const ClusterProfile& c,
                                            const ProfileNode& node) {
   const fs::path& path = *o.measured_table;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {  // a FIFO or a device would block or never end
+    throw UsageError(fmt::format("--measured-table: cannot read '{}': give a regular file (CSV)",
+                                 path.string()));
+  }
   std::string text;
   try {
     text = read_text(path);
