@@ -67,7 +67,8 @@ test -s "$work/report/summary.csv"
 say "the aarch64 binary ran list, plan and report under qemu-user"
 
 # -------------------------------------------------------------------- unit tests under qemu
-# ctest runs each test binary through CMAKE_CROSSCOMPILING_EMULATOR. Left out, because they start
+# ctest runs each test binary (and the predict_cli scripts' scalebench) through
+# CMAKE_CROSSCOMPILING_EMULATOR. Left out, because they start
 # an aarch64 child process that qemu-user cannot start without binfmt_misc (Exec format error):
 # reports' ReportCommand tests (they run the report command's binary) and the report_only.*,
 # slurm.* and install tests (shell scripts running the binary).

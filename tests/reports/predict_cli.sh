@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `scalebench predict` from the command line: a measured table in, prediction.json, .csv, .txt and
 # the figure's data and script out, every projected point said to be projected, not measured.
-#   predict_cli.sh SCALEBENCH
+#   predict_cli.sh [EMULATOR...] SCALEBENCH
 set -euo pipefail
-sb=$1
+sb=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cat >"$dir/mine.csv" <<'CSV'
@@ -11,7 +11,7 @@ gpus,nodes,samples_per_s,batch_per_device,model,precision
 1,1,2900,256,resnet50,bf16
 8,1,22400,256,resnet50,bf16
 CSV
-"$sb" predict --measured-table "$dir/mine.csv" --cluster dgx-h100 --gpus 16,32,64 --beyond-profile \
+"${sb[@]}" predict --measured-table "$dir/mine.csv" --cluster dgx-h100 --gpus 16,32,64 --beyond-profile \
   -o "$dir/out" --formats svg >"$dir/stdout" 2>"$dir/stderr"
 fail() { echo "FAIL: $*"; cat "$dir/stdout" "$dir/stderr"; exit 1; }
 for f in prediction.json prediction.csv prediction.txt figures/render.gp; do
