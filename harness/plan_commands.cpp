@@ -22,6 +22,7 @@
 #include "records/sweep_preset.hpp"
 #include "harness/plan/submit.hpp"
 #include "harness/plan/sweep_runner.hpp"
+#include "harness/plan/until_knee.hpp"
 #include "records/json_text.hpp"
 #include "records/errors.hpp"
 #include "workloads/strategies.hpp"
@@ -102,6 +103,8 @@ struct PlanArgs {
   std::vector<std::string> workloads, strategies, gpus;
   std::string batch, global_batch, steps, warmup, image_size, repeat, max_concurrent;
   std::string account, partition, node_type, binary, report_baseline;
+  std::string confirm;
+  std::vector<std::string> predict_from;  // --predict-from: results to estimate the adaptive cost
 };
 
 // configs/sweeps/NAME.json (or a path, read by records/sweep_preset): defaults for the options not
@@ -162,6 +165,16 @@ void apply_command_line(PlanArgs& a, CLI::App& cmd) {
   if (given("--partition")) a.spec.partition = a.partition;
   if (given("--node-type")) a.spec.node_type = a.node_type;
   if (given("--report-baseline")) a.spec.report_baseline = a.report_baseline;
+  for (const char* opt : {"--threshold", "--confirm", "--predict-from"})
+    if (given(opt) && !a.spec.until_knee)
+      throw UsageError(fmt::format("{} needs --until-knee (it sets when the adaptive sweep stops)", opt));
+  if (given("--confirm")) a.spec.knee_confirm = parse_integer("--confirm", a.confirm);
+  for (const auto& f : a.predict_from) {
+    std::error_code ec;
+    if (!fs::exists(f, ec))
+      throw UsageError(fmt::format("--predict-from '{}' does not exist; give result files or folders",
+                                   printable(f)));
+  }
 #ifdef SCALEBENCH_REPORT_ONLY
   // This build runs no points: $SCALEBENCH_RUN_BINARY names the full build a login node's plans
   // run when --binary is not given (checked as --binary is).
@@ -220,6 +233,10 @@ void run_plan(PlanArgs& a, CLI::App& cmd) {
     if (cmd.count(opt) > 0 && !cluster.uses_slurm())
       std::cerr << fmt::format("warning: {} has no effect: cluster {} has no Slurm\n", opt, cluster.name);
   std::cout << plan::format_cost(p, plan::sweep_cost(p));
+  if (!p.waves.empty()) {
+    std::vector<fs::path> from(a.predict_from.begin(), a.predict_from.end());
+    std::cout << plan::format_until_knee_cost(p, from);
+  }
   auto files = plan::write_plan(p, dir);
   for (const auto& job : p.jobs) {
     if (!cluster.uses_slurm()) break;
@@ -285,6 +302,17 @@ void add_plan_commands(CLI::App& app) {
   plan_cmd->add_flag("--force", args->force, "Write over an existing plan in the folder");
   plan_cmd->add_flag("--allow-retired", args->spec.allow_retired,
                      "Plan on a cluster whose profile says it is retired (to reproduce past scripts)");
+  plan_cmd->add_flag("--until-knee", args->spec.until_knee,
+                     "Run in waves by node count and stop each curve past its knee (gate jobs)");
+  plan_cmd->add_option("--threshold", args->spec.knee_threshold,
+                       "--until-knee: the efficiency below which a curve is past its knee (default 0.8)")
+      ->type_name("F");
+  plan_cmd->add_option("--confirm", args->confirm,
+                       "--until-knee: further counts below the threshold that confirm the knee (default 1)")
+      ->type_name("N");
+  plan_cmd->add_option("--predict-from", args->predict_from,
+                       "--until-knee: results of one full node to estimate where the sweep stops")
+      ->type_name("PATH");
   plan_cmd->add_option("-o,--out", args->out, "Plan folder")->required();
   plan_cmd->callback([args, plan_cmd] { run_plan(*args, *plan_cmd); });
 
@@ -298,6 +326,30 @@ void add_plan_commands(CLI::App& app) {
   submit_cmd->callback([submit_plan_path, submit_opts] {
     auto sub = plan::submit_plan(*submit_plan_path, *submit_opts);
     std::cout << sub.text;
+  });
+
+  auto gate_plan_path = std::make_shared<std::string>();
+  auto gate_wave = std::make_shared<std::string>();
+  auto gate_scancel = std::make_shared<std::string>("scancel");
+  auto gate_no_cancel = std::make_shared<bool>(false);
+  CLI::App* gate_cmd = app.add_subcommand(
+      "gate", "After a wave of an --until-knee sweep: stop the curves past their knee (the gate job runs it)");
+  gate_cmd->add_option("plan", *gate_plan_path, "DIR/plan.json")->required();
+  gate_cmd->add_option("--wave", *gate_wave, "The wave that has ended (0 is the single-node wave)")
+      ->type_name("K")
+      ->required();
+  gate_cmd->add_option("--scancel", *gate_scancel, "The scancel program");
+  gate_cmd->add_flag("--no-cancel", *gate_no_cancel,
+                     "Decide and record only; cancel nothing (the plan's own Slurm jobs are left as they are)");
+  gate_cmd->callback([gate_plan_path, gate_wave, gate_scancel, gate_no_cancel] {
+    const std::int64_t wave = parse_integer("--wave", *gate_wave);
+    plan::Plan p = plan::read_plan(*gate_plan_path);
+    fs::path dir = fs::absolute(*gate_plan_path).parent_path().lexically_normal();
+    if (!*gate_no_cancel && p.cluster.uses_slurm()) plan::require_program("--scancel", *gate_scancel);
+    plan::GateOutcome outcome = plan::run_gate(p, dir, wave);
+    std::cout << outcome.log;
+    if (!*gate_no_cancel && p.cluster.uses_slurm())
+      std::cout << plan::cancel_skipped(p, dir, wave, outcome, *gate_scancel);
   });
 
   auto sweep_plan_path = std::make_shared<std::string>();

@@ -31,6 +31,7 @@ struct ReportArgs {
   std::optional<double> billing_units_per_gpu_hour;
   std::optional<std::string> cluster_profiles;
   std::optional<std::string> prediction;
+  std::optional<std::string> skipped;
 };
 
 const char* const kFormats[] = {"pdf", "png", "svg"};
@@ -163,6 +164,15 @@ reports::ReportOptions to_options(const ReportArgs& args) {
     }
     options.prediction = *args.prediction;
   }
+  if (args.skipped) {
+    if (!std::filesystem::is_regular_file(*args.skipped)) {
+      throw UsageError(fmt::format(
+          "--skipped '{}' is not a file; give the until_knee.json an --until-knee sweep wrote in its "
+          "plan folder",
+          *args.skipped));
+    }
+    options.skipped = *args.skipped;
+  }
   return options;
 }
 
@@ -226,6 +236,10 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--prediction", args->prediction,
                   "A prediction.json from `scalebench predict`: its projected points are shown "
                   "apart, as \"Projected (not measured)\", never in the measured tables")
+      ->type_name("FILE");
+  cmd->add_option("--skipped", args->skipped,
+                  "An --until-knee sweep's until_knee.json: lists the points its gates skipped past "
+                  "the knee, and why")
       ->type_name("FILE");
   cmd->footer(
       "Writes OUT/report.html (self-contained), report.md, summary.csv, table.tex (booktabs), "

@@ -3,9 +3,11 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "records/until_knee.hpp"
 #include "reports/figures.hpp"
 #include "reports/gnuplot.hpp"
 #include "reports/loader.hpp"
@@ -27,6 +29,8 @@ struct ReportContent {
   bool any_billing = false;
   // Curves of a prediction (report --prediction): shown apart, never in the measured tables.
   std::vector<PredictedCurve> projections;
+  // What an --until-knee sweep's gates decided (report --skipped): the points never run, and why.
+  std::optional<UntilKneeState> until_knee;
 };
 
 std::string html_document(const ReportContent& report);      // report.html
@@ -65,6 +69,12 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const SystemIn
 // The "Projected (not measured)" section: one table per curve of its projected points only.
 std::string projections_html(const std::vector<PredictedCurve>& curves);
 std::string projections_markdown(const std::vector<PredictedCurve>& curves);
+
+// The "Not measured: the sweep stopped at the knee" section, and summary.txt's sentences on it
+// (all empty without --skipped).
+std::string skipped_html(const std::optional<UntilKneeState>& state);
+std::string skipped_markdown(const std::optional<UntilKneeState>& state);
+std::string skipped_text(const std::optional<UntilKneeState>& state);
 
 // What to tell the reader about figures that were not rendered; empty when all were.
 std::vector<std::string> render_notes(const ReportContent& report);

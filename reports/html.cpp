@@ -162,6 +162,7 @@ std::string html_document(const ReportContent& report) {
     out += "<h2 id=\"busbw\">All-reduce micro-benchmarks</h2>\n";
     out += figures_html(report, "", "busbw");
   }
+  out += skipped_html(report.until_knee);
   out += projections_html(report.projections);
   out += systems_html(report.results);
   return out + "</body>\n</html>\n";

@@ -1217,7 +1217,7 @@ PredictSummary project(const PredictOptions& o) {
     throw UsageError(
         fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", o.threshold));
   }
-  const ClusterProfile c = find_cluster_profile(o.cluster);
+  const ClusterProfile c = o.profile ? *o.profile : find_cluster_profile(o.cluster);
   const ProfileNode node = profile_node(c);
   PredictSummary summary;
   summary.cluster = c.name;

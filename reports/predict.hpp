@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "records/cluster_profile.hpp"
 #include "reports/gnuplot.hpp"
 #include "reports/loader.hpp"
 #include "reports/predict_model.hpp"
@@ -27,6 +28,7 @@ struct PredictOptions {
   std::vector<InputSpec> inputs;                        // result files or folders
   std::optional<std::filesystem::path> measured_table;  // --measured-table FILE.csv instead
   std::string cluster;                                  // profile name or file
+  std::optional<ClusterProfile> profile;                // instead of loading `cluster` (a plan's own)
   std::filesystem::path out;
   std::vector<std::int64_t> gpus;        // counts to project; empty: doublings of the node
   std::optional<std::int64_t> max_gpus;  // the default doublings up to this count

@@ -71,6 +71,8 @@ ReportSummary run_report(const ReportOptions& options) {
   const ResultSet results = load_results(input_specs(options));
   std::vector<PredictedCurve> projections;
   if (options.prediction) projections = read_prediction_file(*options.prediction);
+  std::optional<UntilKneeState> until_knee;
+  if (options.skipped) until_knee = read_until_knee_file(*options.skipped);
   MetricOptions metric_options;
   metric_options.threshold = options.threshold;
   metric_options.min_gain = options.min_gain;
@@ -100,7 +102,8 @@ ReportSummary run_report(const ReportOptions& options) {
                         options.min_gain,
                         formats,
                         !metric_options.billing_units_per_gpu_hour.empty(),
-                        std::move(projections)};
+                        std::move(projections),
+                        std::move(until_knee)};
   staging.write("report.html", html_document(content));
   staging.write("report.md", markdown_document(content));
   staging.write("summary.csv", summary_csv(content));

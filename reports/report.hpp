@@ -28,6 +28,7 @@ struct ReportOptions {
   std::optional<std::filesystem::path> cluster_profiles;  // folder of <cluster>.json with billing
   std::string gnuplot = "gnuplot";
   std::optional<std::filesystem::path> prediction;  // --prediction OUT/prediction.json
+  std::optional<std::filesystem::path> skipped;     // --skipped PLAN/until_knee.json
 };
 
 struct ReportSummary {

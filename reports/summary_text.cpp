@@ -135,6 +135,7 @@ std::string summary_text(const ReportContent& report) {
           ? ""
           : fmt::format(", {} files skipped", report.results.skipped.size()));
   for (const WorkloadParagraph& p : workload_paragraphs(report)) out += p.text + "\n\n";
+  out += skipped_text(report.until_knee);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "harness/plan/cost.hpp"
 #include "harness/plan/plan.hpp"
+#include "harness/plan/until_knee.hpp"
 #include "records/script_safety.hpp"
 #include "records/errors.hpp"
 
@@ -149,11 +150,45 @@ std::string report_script(const Plan& plan) {
   s += billing_comment(plan, shape, kReportTimeLimitS, "the job");
   s += environment(plan, 1);
   s += plan_check();
-  s += fmt::format("{} report {} -o {}{}\n", shell_quote(plan.spec.binary),
+  std::string skipped;
+  if (!plan.waves.empty()) {
+    // The points the gates skipped, and why (there is no until_knee.json when no gate ran).
+    s += fmt::format("skipped=()\nif [ -f {0} ]; then skipped=(--skipped {0}); fi\n", kUntilKneeFile);
+    skipped = " \"${skipped[@]}\"";
+  }
+  s += fmt::format("{} report {} -o {}{}{}\n", shell_quote(plan.spec.binary),
                    shell_quote(plan.results_dir), shell_quote(plan.report_dir),
                    plan.spec.report_baseline
                        ? " --baseline " + shell_quote(*plan.spec.report_baseline)
-                       : "");
+                       : "",
+                   skipped);
+  return s;
+}
+
+std::string gate_script(const Plan& plan, std::size_t wave) {
+  const ClusterProfile& c = plan.cluster;
+  const JobShape shape = report_shape(plan);
+  const Wave& w = plan.waves.at(wave);
+  std::string s = header(plan, fmt::format("gate{}", wave), shape.partition);
+  s += "#SBATCH --nodes=1\n";
+  s += "#SBATCH --ntasks=1\n";
+  s += "#SBATCH --cpus-per-task=1\n";
+  if (shape.gpus_per_node > 0) s += gpu_request(c, shape.gpus_per_node);
+  s += fmt::format("#SBATCH --time={}\n", format_time_limit(kGateTimeLimitS));
+  s += fmt::format("#SBATCH --output={}/%x_%j.out\n", plan.logs_dir);
+  s += "\n";
+  s += fmt::format("# scalebench sweep on {} until the knee: the gate after wave {} ({} node(s), {} "
+                   "point(s)).\n",
+                   c.name, wave, w.nodes, w.points.size());
+  s += "# scalebench submit starts it when the wave's arrays have ended (--dependency=afterany); the\n";
+  s += "# next wave waits for it. It reads the results so far, and for every curve past its knee\n";
+  s += fmt::format("# (efficiency below {:g}%, confirmed by {} further count(s)) it cancels the curve's\n",
+                   plan.spec.knee_threshold * 100, plan.spec.knee_confirm);
+  s += fmt::format("# points in the later waves; why goes to {} and {}.\n", kSweepLogFile, kUntilKneeFile);
+  s += billing_comment(plan, shape, kGateTimeLimitS, "the job");
+  s += environment(plan, 1);
+  s += plan_check();
+  s += fmt::format("{} gate plan.json --wave {}\n", shell_quote(plan.spec.binary), wave);
   return s;
 }
 

@@ -2,6 +2,7 @@
 // launchers only: every task runs `scalebench run --plan plan.json`, which reads its point.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ inline constexpr const char* kJobEnvironmentVariable = "SCALEBENCH_JOB";
 
 std::string array_script(const Plan& plan, const PlannedJob& job);
 std::string report_script(const Plan& plan);
+// The gate job after wave `wave` of an --until-knee plan: `scalebench gate plan.json --wave K`.
+std::string gate_script(const Plan& plan, std::size_t wave);
 
 // Bitwise OR of hexadecimal CPU masks ("0xfe", "0xfe00" → "0xfefe"): the mask of a task that
 // drives several GPUs.

@@ -15,14 +15,12 @@ bool billed(const Billing& b) { return b.unit != "none"; }
 // "GPU-hours", or "GCD-hours" where Slurm's GPUs are GCDs.
 std::string device_hours(const ClusterProfile& c) { return c.device_unit.name + "-hours"; }
 
-// "12.00 GPU-hours, 2400.0 GPU BU" / "63.00 GCD-hours, 31.5 LUMI GPU-hours" / "20.00 GPU-hours
-// (no billing units)".
-std::string amount(const ClusterProfile& c, double dev_h, double units) {
+}  // namespace
+
+std::string format_amount(const ClusterProfile& c, double dev_h, double units) {
   if (!billed(c.billing)) return fmt::format("{:.2f} {} (no billing units)", dev_h, device_hours(c));
   return fmt::format("{:.2f} {}, {:.1f} {}", dev_h, device_hours(c), units, c.billing.unit);
 }
-
-}  // namespace
 
 double billing_per_hour(const Billing& b, const JobShape& s) {
   double cores = static_cast<double>(s.tasks() * s.cpus_per_task);
@@ -89,7 +87,7 @@ std::string format_cost(const Plan& plan, const SweepCost& c) {
     s += fmt::format("sweep on {}: {} points, run one after another by `scalebench sweep`\n",
                      cl.name, plan.points.size());
   s += fmt::format("  at the time limit ({} per point): {}\n", plan.spec.time,
-                   amount(cl, c.gpu_hours_at_limit, c.billing_at_limit));
+                   format_amount(cl, c.gpu_hours_at_limit, c.billing_at_limit));
   if (cl.uses_slurm()) {
     JobShape r = report_shape(plan);
     std::string what = fmt::format("report job (at most {} on {}, 1 core, {} {}{})",
@@ -99,14 +97,14 @@ std::string format_cost(const Plan& plan, const SweepCost& c) {
       s += fmt::format("  {}: {:g} core-hours, billed outside the {} (from a CPU allocation)\n",
                        what, static_cast<double>(kReportTimeLimitS) / 3600.0, b.unit);
     else
-      s += fmt::format("  {}: {}\n", what, amount(cl, c.report_gpu_hours, c.report_billing));
+      s += fmt::format("  {}: {}\n", what, format_amount(cl, c.report_gpu_hours, c.report_billing));
     s += fmt::format("  total at the time limit: {}\n",
-                     amount(cl, c.gpu_hours_at_limit + c.report_gpu_hours,
+                     format_amount(cl, c.gpu_hours_at_limit + c.report_gpu_hours,
                             c.billing_at_limit + c.report_billing));
   }
   if (c.gpu_hours_expected) {
     s += fmt::format("  at the expected run time (array tasks): {}\n",
-                     amount(cl, *c.gpu_hours_expected, *c.billing_expected));
+                     format_amount(cl, *c.gpu_hours_expected, *c.billing_expected));
     s += fmt::format("    (estimate: {:.0f} s start-up + 3 phases x (warm-up + steps) at {:.0f}% of "
                      "the GPU's peak; serial sum {:.2f} h)\n",
                      kAssumedStartupS, kAssumedPeakFraction * 100, c.expected_hours);

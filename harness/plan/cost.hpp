@@ -37,6 +37,9 @@ double billing_per_hour(const Billing& b, const JobShape& shape);
 JobShape report_shape(const Plan& plan);
 
 SweepCost sweep_cost(const Plan& plan);
+// "12.00 GPU-hours, 2400.0 GPU BU" / "63.00 GCD-hours, 31.5 LUMI GPU-hours" / "20.00 GPU-hours
+// (no billing units)": device-hours and billing units in the cluster's words.
+std::string format_amount(const ClusterProfile& cluster, double device_hours, double units);
 // Several lines for the terminal, ending with a newline.
 std::string format_cost(const Plan& plan, const SweepCost& cost);
 // One comment line for a batch script: what one task of this shape costs at its time limit, in

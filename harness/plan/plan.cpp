@@ -1,6 +1,7 @@
 // The plan: sweep spec × cluster profile → run points grouped into job arrays; plan.json I/O.
 #include "harness/plan/plan.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -77,6 +78,11 @@ void check_spec(const SweepSpec& s, const ClusterProfile& c, const WorkloadCatal
                                    *s.report_baseline));
   }
   parse_time_limit(s.time, "--time");
+  if (s.until_knee) {
+    if (!(s.knee_threshold > 0 && s.knee_threshold <= 1))
+      throw UsageError(fmt::format("--threshold {}: give a fraction in (0, 1], e.g. 0.8", s.knee_threshold));
+    require_count("--confirm", s.knee_confirm, 0, 16, "further GPU counts below the threshold");
+  }
   if (c.status.retired && !s.allow_retired)
     throw UsageError(fmt::format(
         "plan: cluster {} was retired on {} and runs no jobs{}; --allow-retired plans it anyway "
@@ -170,6 +176,34 @@ void require_count(std::string_view what, std::int64_t value, std::int64_t min, 
                                  min == 0 ? "0 or " : "", value));
   if (value > max) throw UsageError(fmt::format("{} {}: at most {} {}", what, value, max, unit));
 }
+
+namespace {
+
+// The jobs by node count (every job has one shape, so one node count), ascending; every wave but
+// the last gets a gate script.
+std::vector<Wave> make_waves(Plan& plan) {
+  std::map<std::int64_t, Wave> by_nodes;
+  for (const auto& job : plan.jobs) {
+    Wave& w = by_nodes[job.shape.nodes];
+    w.nodes = job.shape.nodes;
+    w.jobs.push_back(job.name);
+    w.points.insert(w.points.end(), job.points.begin(), job.points.end());
+  }
+  std::vector<Wave> waves;
+  for (auto& [nodes, w] : by_nodes) {
+    std::sort(w.points.begin(), w.points.end());
+    waves.push_back(std::move(w));
+  }
+  for (std::size_t i = 0; i + 1 < waves.size(); ++i) waves[i].gate_script = fmt::format("gate_{}.sbatch", i);
+  if (waves.size() < 2)
+    plan.warnings.push_back(fmt::format(
+        "--until-knee: every point runs on {} node(s), so the sweep is one wave and no gate "
+        "can stop it; add GPU counts past one node",
+        waves.empty() ? 1 : waves.front().nodes));
+  return waves;
+}
+
+}  // namespace
 
 Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const WorkloadCatalog& catalog) {
   check_spec(spec, cluster, catalog);
@@ -273,6 +307,7 @@ Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const Workl
       }
     }
   }
+  if (spec.until_knee) plan.waves = make_waves(plan);
   add_cluster_warnings(plan);
   return plan;
 }
@@ -292,6 +327,7 @@ json plan_to_json(const Plan& plan) {
       {"binary", s.binary},
   };
   if (s.report_baseline) sweep["report_baseline"] = *s.report_baseline;
+  if (s.until_knee) sweep["until_knee"] = {{"threshold", s.knee_threshold}, {"confirm", s.knee_confirm}};
   json jobs = json::array();
   for (const auto& j : plan.jobs) {
     jobs.push_back({
@@ -334,7 +370,7 @@ json plan_to_json(const Plan& plan) {
         {"expected_s", p.expected_s ? json(std::round(*p.expected_s * 10) / 10) : json(nullptr)},
     });
   }
-  return {
+  json out = {
       {"schema", plan.schema},
       {"results_dir", plan.results_dir},
       {"logs_dir", plan.logs_dir},
@@ -346,6 +382,16 @@ json plan_to_json(const Plan& plan) {
       {"points", points},
       {"cluster", plan.cluster.raw},
   };
+  if (!plan.waves.empty()) {
+    json waves = json::array();
+    for (const auto& w : plan.waves)
+      waves.push_back({{"nodes", w.nodes},
+                       {"jobs", w.jobs},
+                       {"points", w.points},
+                       {"gate_script", w.gate_script.empty() ? json(nullptr) : json(w.gate_script)}});
+    out["waves"] = waves;
+  }
+  return out;
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
@@ -383,6 +429,15 @@ Plan plan_from_json(const json& j, const std::string& where) {
     sp.allow_retired = s.boolean("allow_retired", false);
     sp.binary = s.str("binary");
     sp.report_baseline = s.opt_str("report_baseline");
+    if (auto uk = s.opt_object("until_knee")) {
+      sp.until_knee = true;
+      sp.knee_threshold = uk->number("threshold");
+      sp.knee_confirm = uk->integer("confirm");
+      uk->finish();
+      if (!(sp.knee_threshold > 0 && sp.knee_threshold <= 1) || sp.knee_confirm < 0)
+        throw UsageError(fmt::format("{}: sweep.until_knee: threshold {} and confirm {} are out of range",
+                                     where, sp.knee_threshold, sp.knee_confirm));
+    }
     s.finish();
   }
   const auto* jobs = f.sub("jobs", true);
@@ -436,7 +491,36 @@ Plan plan_from_json(const json& j, const std::string& where) {
     pf.finish();
     plan.points.push_back(std::move(p));
   }
+  for (JsonFields& wf : f.objects("waves")) {
+    Wave w;
+    w.nodes = wf.integer("nodes");
+    w.jobs = wf.strings("jobs", true);
+    w.points = wf.integers("points");
+    w.gate_script = wf.opt_str("gate_script").value_or("");
+    if (!w.gate_script.empty()) require_name(w.gate_script, wf.where() + ": gate_script");
+    wf.finish();
+    plan.waves.push_back(std::move(w));
+  }
   f.finish();
+  // The waves of an --until-knee plan hold every point once, each with its own job's node count.
+  if (plan.spec.until_knee != !plan.waves.empty())
+    throw UsageError(fmt::format("{}: \"waves\" must be given exactly for an until-knee sweep", where));
+  {
+    std::vector<int> seen(plan.points.size(), 0);
+    for (std::size_t i = 0; i < plan.waves.size(); ++i) {
+      const Wave& w = plan.waves[i];
+      if ((i + 1 < plan.waves.size()) == w.gate_script.empty() ||
+          (i > 0 && w.nodes <= plan.waves[i - 1].nodes))
+        throw UsageError(fmt::format("{}: waves[{}] is out of order or its gate script is wrong", where, i));
+      for (auto idx : w.points) {
+        if (idx < 0 || idx >= static_cast<std::int64_t>(plan.points.size()) || plan.points[idx].nodes != w.nodes)
+          throw UsageError(fmt::format("{}: waves[{}] lists point {} inconsistently", where, i, idx));
+        ++seen[idx];
+      }
+    }
+    for (std::size_t k = 0; k < seen.size() && !plan.waves.empty(); ++k)
+      if (seen[k] != 1) throw UsageError(fmt::format("{}: point {} is in {} waves", where, k, seen[k]));
+  }
   // Cross-check jobs and points so a hand-edited plan cannot run the wrong point.
   for (const auto& job : plan.jobs) {
     if (static_cast<std::int64_t>(job.points.size()) > plan.cluster.max_array_size)
@@ -469,6 +553,13 @@ std::vector<fs::path> write_plan(const Plan& plan, const fs::path& dir) {
     for (const auto& job : plan.jobs) {
       auto path = dir / job.script;
       write_file_atomically(path, array_script(plan, job));
+      fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+      written.push_back(path);
+    }
+    for (std::size_t w = 0; w < plan.waves.size(); ++w) {
+      if (plan.waves[w].gate_script.empty()) continue;
+      auto path = dir / plan.waves[w].gate_script;
+      write_file_atomically(path, gate_script(plan, w));
       fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
       written.push_back(path);
     }

@@ -59,6 +59,11 @@ struct SweepSpec {
   // The report job's --baseline: a GPU count or "node" (one full node); none: the report's default.
   std::optional<std::string> report_baseline;
   std::string binary;  // the scalebench the scripts run (absolute path or a name on PATH)
+  // --until-knee: run in waves by node count and stop each curve past its knee
+  // (harness/plan/until_knee.hpp): the efficiency threshold and the further counts that confirm.
+  bool until_knee = false;
+  double knee_threshold = 0.8;
+  std::int64_t knee_confirm = 1;
 };
 
 // What the plan needs to know about workloads; the command line fills it from workloads/ (tests
@@ -103,6 +108,15 @@ struct PlannedJob {
   std::vector<std::int64_t> points;  // array index k runs points[k]
 };
 
+// A wave of an --until-knee plan: the jobs of one node count; every wave but the last ends in a
+// gate job that decides whether the curves go on.
+struct Wave {
+  std::int64_t nodes = 1;
+  std::vector<std::string> jobs;
+  std::vector<std::int64_t> points;  // ascending
+  std::string gate_script;          // empty for the last wave
+};
+
 struct Plan {
   std::string schema = kPlanSchema;
   ClusterProfile cluster;
@@ -114,6 +128,7 @@ struct Plan {
   std::string logs_dir = "logs";
   std::string report_dir = "report";
   std::string report_script = "report.sbatch";
+  std::vector<Wave> waves;  // --until-knee only, by ascending node count
 
   const PlannedJob& job(const std::string& name) const;
 };

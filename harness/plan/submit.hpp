@@ -1,5 +1,7 @@
 // `scalebench submit`: the plan's arrays with `sbatch --parsable`, then the report job that depends
-// on all of them; the job ids are recorded in the plan folder (submitted.json).
+// on all of them; the job ids are recorded in the plan folder (submitted.json). An --until-knee plan
+// goes wave by wave: wave 0's arrays, the gate after them (afterany), wave 1's arrays after that
+// gate, and so on; the report job waits for every array and gate.
 #pragma once
 
 #include <filesystem>
@@ -21,6 +23,7 @@ struct SubmittedJob {
 
 struct Submission {
   std::vector<SubmittedJob> arrays;
+  std::vector<SubmittedJob> gates;  // --until-knee plans: the gate after each wave but the last
   SubmittedJob report;
   std::string text;  // what was (or, dry run, would be) submitted, for the terminal
 };

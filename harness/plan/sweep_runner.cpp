@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <optional>
 #include <utility>
 #include <ostream>
@@ -16,6 +18,7 @@
 
 #include "harness/plan/plan.hpp"
 #include "harness/plan/process.hpp"
+#include "harness/plan/until_knee.hpp"
 #include "records/result.hpp"
 #include "records/errors.hpp"
 #include "records/script_safety.hpp"
@@ -129,6 +132,22 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
 
   SweepSummary sum;
   sum.points = static_cast<std::int64_t>(plan.points.size());
+  // The order the points run in: the plan's, or for --until-knee wave by wave with a gate after
+  // each wave but the last (gate_after[k]: the wave whose gate runs after order[k]).
+  std::vector<std::int64_t> order;
+  std::map<std::size_t, std::int64_t> gate_after;
+  if (plan.waves.empty()) {
+    for (const auto& p : plan.points) order.push_back(p.index);
+  } else {
+    for (std::size_t w = 0; w < plan.waves.size(); ++w) {
+      order.insert(order.end(), plan.waves[w].points.begin(), plan.waves[w].points.end());
+      if (!plan.waves[w].gate_script.empty()) gate_after[order.size() - 1] = static_cast<std::int64_t>(w);
+    }
+    // --force decides afresh; otherwise the points an earlier sweep's gates skipped stay skipped.
+    if (options.force) fs::remove(dir / kUntilKneeFile);
+  }
+  std::set<std::int64_t> past_knee;
+  for (auto idx : skipped_points(dir)) past_knee.insert(idx);
   // Work left for the estimate: expected seconds of the points still to run (when all have one).
   std::vector<bool> to_run(plan.points.size());
   std::vector<std::optional<std::string>> invalid(plan.points.size());
@@ -140,12 +159,14 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
   }
   auto start = std::chrono::steady_clock::now();
   double ran_s = 0;  // wall time of the points run so far
+  // `next`: a position in `order`.
   auto left_estimate = [&](std::size_t next) -> std::string {
     std::int64_t remaining = 0;
     double expected_left = 0, expected_done = 0;
     bool have_expected = true;
-    for (std::size_t i = next; i < plan.points.size(); ++i) {
-      if (!to_run[i]) continue;
+    for (std::size_t k = next; k < order.size(); ++k) {
+      const auto i = static_cast<std::size_t>(order[k]);
+      if (!to_run[i] || past_knee.count(order[k])) continue;
       ++remaining;
       if (plan.points[i].expected_s) expected_left += *plan.points[i].expected_s;
       else have_expected = false;
@@ -154,8 +175,11 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
     if (sum.ran > 0) {
       // Scale the plan's estimate by how the points run so far compared with theirs; without
       // estimates, assume the remaining points take the mean time of those run.
-      for (std::size_t i = 0; i < next; ++i)
-        if (to_run[i] && plan.points[i].expected_s) expected_done += *plan.points[i].expected_s;
+      for (std::size_t k = 0; k < next; ++k) {
+        const auto i = static_cast<std::size_t>(order[k]);
+        if (to_run[i] && !past_knee.count(order[k]) && plan.points[i].expected_s)
+          expected_done += *plan.points[i].expected_s;
+      }
       if (have_expected && expected_done > 0) return "~" + clock_text(expected_left * ran_s / expected_done);
       return "~" + clock_text(ran_s / static_cast<double>(sum.ran) * static_cast<double>(remaining));
     }
@@ -167,16 +191,33 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
 
   SignalGuard signals;
   std::int64_t handled = 0;  // points of to_run taken up
-  for (const auto& p : plan.points) {
-    std::size_t k = static_cast<std::size_t>(p.index) + 1;
+  // After the last point of a wave: its gate (--until-knee), which may skip later points.
+  auto gate = [&](std::size_t pos) {
+    auto g = gate_after.find(pos);
+    if (g == gate_after.end() || g_signals.count > 0) return;
+    GateOutcome outcome = run_gate(plan, dir, g->second);
+    for (auto idx : outcome.newly_skipped) past_knee.insert(idx);
+    out << outcome.log << std::flush;
+  };
+  for (std::size_t pos = 0; pos < order.size(); ++pos) {
+    const PlannedPoint& p = plan.points[static_cast<std::size_t>(order[pos])];
+    std::size_t k = pos + 1;
     fs::path result = dir / p.result;
     if (g_signals.count > 0) {
       sum.interrupted_by = g_signals.signal;
       break;
     }
+    if (past_knee.count(p.index)) {
+      ++sum.past_knee;
+      out << fmt::format("[{}/{}] {}: skipped, past the knee ({})\n", k, sum.points, describe(p),
+                         kUntilKneeFile);
+      gate(pos);
+      continue;
+    }
     if (!to_run[p.index]) {
       ++sum.skipped;
       if (!tty) out << fmt::format("[{}/{}] {}: skipped, {} exists\n", k, sum.points, describe(p), p.result);
+      gate(pos);
       continue;
     }
     ++handled;
@@ -187,6 +228,7 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
       out << fmt::format("[{}/{}] {}: skipped, running elsewhere (another run holds {})\n", k, sum.points,
                          describe(p), PointLock::lock_file(result).filename().string())
           << std::flush;
+      gate(pos);
       continue;
     }
     if (invalid[p.index]) {
@@ -199,7 +241,8 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
         ++sum.failed;
         out << fmt::format("[{}/{}] {}: {} is not a valid record ({}) and cannot be moved aside: {}\n",
                            k, sum.points, describe(p), p.result, *invalid[p.index], ec.message());
-        continue;
+        gate(pos);
+      continue;
       }
       out << fmt::format("[{}/{}] {}: {} is not a valid record ({}); moved to {}, running the point "
                          "again\n",
@@ -229,8 +272,8 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
           << std::flush;
     };
     if (tty) {
-      status_line("running", p.index);
-      po.on_tick = [&] { status_line("running", p.index); };
+      status_line("running", pos);
+      po.on_tick = [&] { status_line("running", pos); };
     }
     po.forward_signals = &g_signals;
     po.signal_grace = options.signal_grace;
@@ -238,6 +281,7 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
     double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - point_start).count();
     ran_s += took;
     ++sum.ran;
+    sum.device_seconds += took * static_cast<double>(p.gpus);
     if (r.forwarded_signal != 0) {
       sum.interrupted_by = r.forwarded_signal;
       sum.interrupted_point = p.index;
@@ -258,13 +302,14 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
                                       : fmt::format("FAILED (exit {}) in {:.1f} s", r.exit_code, took);
     if (!ok && !fs::exists(result)) state += ", no result record";
     if (tty) {
-      status_line(state, p.index + 1);
+      status_line(state, pos + 1);
       out << "\n";
     } else {
       out << fmt::format("[{}/{}] {}: {} (elapsed {}, left {})\n", k, sum.points, describe(p), state,
-                         clock_text(elapsed()), left_estimate(p.index + 1));
+                         clock_text(elapsed()), left_estimate(pos + 1));
     }
     if (!ok) out << fmt::format("  log {}:\n{}", log.string(), last_lines(log, 5)) << std::flush;
+    gate(pos);
   }
   std::string invalid_note = sum.invalid > 0 ? fmt::format(" ({} had an invalid record)", sum.invalid) : "";
   if (sum.interrupted_by != 0) {
@@ -278,8 +323,11 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
   }
   std::string elsewhere =
       sum.running_elsewhere > 0 ? fmt::format(", {} running elsewhere", sum.running_elsewhere) : "";
-  out << fmt::format("sweep done in {}: {} run{}, {} skipped (result exists){}, {} failed\n",
-                     clock_text(elapsed()), sum.ran, invalid_note, sum.skipped, elsewhere, sum.failed);
+  std::string knee = sum.past_knee > 0 ? fmt::format(", {} skipped past the knee", sum.past_knee) : "";
+  out << fmt::format("sweep done in {}: {} run{}, {} skipped (result exists){}{}, {} failed; {:.4f} "
+                     "{}-hours spent (wall time x devices of the points run)\n",
+                     clock_text(elapsed()), sum.ran, invalid_note, sum.skipped, elsewhere, knee,
+                     sum.failed, sum.device_seconds / 3600.0, plan.cluster.device_unit.name);
   return sum;
 }
 

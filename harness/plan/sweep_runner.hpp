@@ -32,11 +32,14 @@ struct SweepSummary {
   std::int64_t failed = 0;
   std::int64_t invalid = 0;            // result files that were not valid records: run again
   std::int64_t running_elsewhere = 0;  // skipped: another run holds the point's lock
+  std::int64_t past_knee = 0;          // skipped: an --until-knee gate stopped its curve
+  double device_seconds = 0;           // wall time x devices of the points run
   int interrupted_by = 0;              // SIGINT or SIGTERM that stopped the sweep (0: none)
   std::optional<std::int64_t> interrupted_point;  // the point that was running then
 };
 
-// Runs the points in plan order; each point's output goes to logs/point_K.log in the plan folder.
+// Runs the points in plan order (an --until-knee plan: wave by wave, the gate after each wave but
+// the last, in-process, skipping the points of the curves it stops: harness/plan/until_knee.hpp); each point's output goes to logs/point_K.log in the plan folder.
 // A point that fails (or passes the plan's time limit) is counted and the sweep goes on. A result
 // file that is not a valid record (empty, truncated, another schema) does not count as done: it is
 // moved aside (NAME.invalid) and the point runs again. A point whose lock another run holds

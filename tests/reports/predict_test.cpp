@@ -9,6 +9,7 @@
 
 #include "records/errors.hpp"
 #include "records/measurements.hpp"
+#include "records/until_knee.hpp"
 #include "reports/predict.hpp"
 #include "reports/report.hpp"
 #include "tests/reports/fixtures.hpp"
@@ -417,6 +418,41 @@ TEST(Predict, WritesItsFilesAndTheReportShowsProjectionsApart) {
   EXPECT_EQ(md.substr(0, apart).find("| 32 |"), std::string::npos);
   EXPECT_NE(md.find("| 32 |", apart), std::string::npos);
   EXPECT_EQ(testing::read_text(r.out / "summary.csv").find(",32,"), std::string::npos);
+}
+
+TEST(Predict, TheReportListsThePointsAnUntilKneeSweepSkippedAndWhy) {
+  Curve c;
+  write_node(c);
+  UntilKneeState state;
+  state.unit = "GPUs";
+  CurveDecision d{"resnet50", "ddp", "stopped", 1, "efficiency 62% at 8 GPUs (2 nodes) is below 80%, confirmed by <b>", {}};
+  d.skipped.push_back({7, 16, 4, 2, "results/p0007.json", ProjectedEfficiency{0.5, 0.45, 0.55}});
+  d.skipped.push_back({8, 32, 8, 3, "results/p0008.json", std::nullopt});
+  state.curves.push_back(d);
+  testing::write_text(c.dir / "until_knee.json", to_json(state).dump(2));
+  ReportOptions r;
+  r.inputs = {c.results()};
+  r.out = c.dir / "report";
+  r.gnuplot = "/nonexistent/gnuplot";
+  r.skipped = c.dir / "until_knee.json";
+  run_report(r);
+  const std::string md = testing::read_text(r.out / "report.md");
+  EXPECT_NE(md.find("## Not measured: the sweep stopped at the knee"), std::string::npos) << md;
+  EXPECT_NE(md.find("| resnet50 | ddp | 16 | 4 | 2 | 50% (45%-55%), projected, not measured |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| resnet50 | ddp | 32 | 8 | 3 | - |"), std::string::npos) << md;
+  const std::string html = testing::read_text(r.out / "report.html");
+  EXPECT_EQ(html.find("confirmed by <b>"), std::string::npos);  // escaped, never markup
+  EXPECT_NE(html.find("confirmed by &lt;b&gt;"), std::string::npos);
+  const std::string txt = testing::read_text(r.out / "summary.txt");
+  EXPECT_NE(txt.find("It skipped 2 point(s) of the plan (at 16 32 GPUs)."), std::string::npos) << txt;
+  // The skipped points never enter the measured tables or the CSV.
+  EXPECT_EQ(testing::read_text(r.out / "summary.csv").find(",16,"), std::string::npos);
+  // A file that is not an until-knee record is refused before anything is written.
+  testing::write_text(c.dir / "other.json", "{\"schema\": \"scalebench.until-knee/2\"}");
+  r.out = c.dir / "report2";
+  r.skipped = c.dir / "other.json";
+  EXPECT_THROW(run_report(r), UsageError);
+  EXPECT_FALSE(fs::exists(r.out));
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ make_fixture() {
     --warmup 0 --binary /bin/true -o plan >/dev/null 2>&1 || { echo "cannot make the local plan"; exit 1; }
   "$SB" plan --cluster local-slurm --workloads mnist_cnn --gpus 1 --strategies ddp --binary /bin/true \
     -o splan >/dev/null 2>&1 || { echo "cannot make the Slurm plan"; exit 1; }
+  "$SB" plan --cluster local --workloads mnist_cnn --gpus 1,2 --strategies ddp --batch 1 --steps 1 \
+    --warmup 0 --binary /bin/true --until-knee -o kplan >/dev/null 2>&1 || { echo "cannot make the until-knee plan"; exit 1; }
   mkdir results dir.json home
   # One real result, so that a report option that is not refused shows as accepted.
   # (a report-only build cannot run one: SCALEBENCH_SAMPLE_RESULT names a program that writes one)
@@ -195,6 +197,26 @@ bad "--sbatch '/nonexistent/sbatch' is not an executable file" submit splan/plan
 bad "--sbatch 'no-such-sbatch-here' is not on PATH; give its path" submit splan/plan.json --sbatch no-such-sbatch-here
 bad "--dry-run" submit splan/plan.json --dry-run=junk
 
+# ---- plan --until-knee, and the gate
+bad "--threshold needs --until-knee" "${P[@]}" --threshold 0.7
+bad "--confirm needs --until-knee" "${P[@]}" --confirm 2
+bad "--predict-from needs --until-knee" "${P[@]}" --predict-from results
+bad "--threshold 0: give a fraction in (0, 1]" "${P[@]}" --until-knee --threshold 0
+bad "--threshold 1.5: give a fraction in (0, 1]" "${P[@]}" --until-knee --threshold 1.5
+bad "--threshold nan: give a fraction in (0, 1]" "${P[@]}" --until-knee --threshold nan
+bad "--threshold" "${P[@]}" --until-knee --threshold abc
+bad "--confirm must be 0 or a positive integer, got -1" "${P[@]}" --until-knee --confirm -1
+bad "--confirm 17: at most 16" "${P[@]}" --until-knee --confirm 17
+bad "--confirm" "${P[@]}" --until-knee --confirm 1.5
+bad "--predict-from 'nope' does not exist" "${P[@]}" --until-knee --predict-from nope
+bad "--wave" gate kplan/plan.json
+bad "gate: this plan is not an --until-knee plan" gate plan/plan.json --wave 0
+bad "--wave 1: the plan's waves are 0 to 0" gate kplan/plan.json --wave 1
+bad "--wave -1: the plan's waves are 0 to 0" gate kplan/plan.json --wave -1
+bad "--wave" gate kplan/plan.json --wave abc
+bad "cannot read plan nope.json" gate nope.json --wave 0
+bad "--scancel 'no-such-scancel-here' is not on PATH" gate splan/plan.json --wave 0 --scancel no-such-scancel-here
+
 # ---- sweep
 bad "give the plan: DIR/plan.json" sweep ''
 bad "cannot read plan nope.json" sweep nope.json
@@ -235,6 +257,10 @@ bad "--formats: '' is not a figure format" "${R[@]}" --formats pdf,,png
 bad "--formats: 'jpg' is not a figure format" "${R[@]}" --formats jpg
 bad "--formats: 'PDF' is not a figure format" "${R[@]}" --formats PDF
 bad "--formats names pdf twice; give each of pdf, png, svg at most once" "${R[@]}" --formats pdf,pdf
+bad "--skipped 'nope.json' is not a file" "${R[@]}" --skipped nope.json
+bad "--skipped 'results' is not a file" "${R[@]}" --skipped results
+bad "junk.json: not valid JSON" "${R[@]}" --skipped junk.json
+bad 'not an until-knee record ("schema" must be "scalebench.until-knee/1")' "${R[@]}" --skipped results/r.json
 bad "give NAME=DIR" "${R[@]}" --label nolabel
 bad "give NAME=DIR" "${R[@]}" --label =results
 bad "give NAME=DIR" "${R[@]}" --label A=
