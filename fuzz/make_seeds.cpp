@@ -1,5 +1,6 @@
 // Writes the seed corpora of the fuzz targets from scalebench's own writers: result records
-// (write_result_file), plans (make_plan + plan_to_json under every profile in configs/clusters),
+// (write_result_file), plans (make_plan + plan_to_json under every profile in configs/clusters,
+// and --until-knee plans with an until_knee.json for the Slurm ones),
 // the profiles themselves, and Google Benchmark output from Google Benchmark's JSON reporter.
 // Also writes one libFuzzer dictionary per corpus: every key and string value in its seeds.
 // Usage: make_seeds OUT_DIR SOURCE_DIR
@@ -18,6 +19,7 @@
 
 #include "records/cluster_profile.hpp"
 #include "harness/plan/plan.hpp"
+#include "records/until_knee.hpp"
 #include "records/json_text.hpp"
 #include "records/measurements.hpp"
 #include "records/result.hpp"
@@ -229,6 +231,19 @@ int main(int argc, char** argv) {
         write_text(written, plan::plan_to_json(pl).dump(2));
         (void)plan::read_plan(written);  // a seed the reader refuses would be a bug of its own
         ++plans;
+        if (!cluster.uses_slurm()) continue;
+        // The same sweep --until-knee (waves and gates), and an until_knee.json its gate wrote.
+        spec.until_knee = true;
+        const plan::Plan knee = plan::make_plan(spec, cluster, catalog());
+        const fs::path knee_json = out / "plan" / (p.stem().string() + ".until-knee.plan.json");
+        write_text(knee_json, plan::plan_to_json(knee).dump(2));
+        (void)plan::read_plan(knee_json);
+        UntilKneeState state;
+        CurveDecision d{"resnet50", "ddp", "stopped", 0, "efficiency 62% at 8 GPUs (2 nodes) is below 80%", {}};
+        d.skipped.push_back({3, 8, 2, 1, "results/p0003_resnet50_ddp_8gpu.json", ProjectedEfficiency{0.6, 0.55, 0.65}});
+        state.curves.push_back(d);
+        state.waves.push_back({0, 1, "2026-12-03T12:00:00Z", 3, 2, {"p0002 (resnet50 4 GPUs): failed: x"}});
+        write_text(out / "plan" / (p.stem().string() + ".until_knee.json"), to_json(state).dump(2));
       } catch (const UsageError& e) {
         std::cerr << "make_seeds: no plan for " << p.filename().string() << ": " << e.what() << "\n";
       }

@@ -15,6 +15,7 @@
 #include "records/errors.hpp"
 #include "records/numbers.hpp"
 #include "reports/report.hpp"
+#include "records/script_safety.hpp"
 
 namespace scalebench {
 namespace {
@@ -169,7 +170,7 @@ reports::ReportOptions to_options(const ReportArgs& args) {
       throw UsageError(fmt::format(
           "--skipped '{}' is not a file; give the until_knee.json an --until-knee sweep wrote in its "
           "plan folder",
-          *args.skipped));
+          printable(*args.skipped)));
     }
     options.skipped = *args.skipped;
   }

@@ -72,7 +72,22 @@ ReportSummary run_report(const ReportOptions& options) {
   std::vector<PredictedCurve> projections;
   if (options.prediction) projections = read_prediction_file(*options.prediction);
   std::optional<UntilKneeState> until_knee;
-  if (options.skipped) until_knee = read_until_knee_file(*options.skipped);
+  if (options.skipped) {
+    until_knee = read_until_knee_file(*options.skipped);
+    // A point the record calls skipped whose result is there ran after all (a gate whose scancel
+    // failed): it is measured, so it is not listed as skipped.
+    const fs::path plan_dir = options.skipped->parent_path();
+    for (CurveDecision& c : until_knee->curves) {
+      const std::size_t before = c.skipped.size();
+      std::erase_if(c.skipped, [&](const SkippedPoint& p) {
+        std::error_code ec;
+        return fs::is_regular_file(plan_dir / p.result, ec);
+      });
+      if (c.skipped.size() != before)
+        c.reason += fmt::format(" ({} of the point(s) it skipped ran anyway: their results are measured)",
+                                before - c.skipped.size());
+    }
+  }
   MetricOptions metric_options;
   metric_options.threshold = options.threshold;
   metric_options.min_gain = options.min_gain;

@@ -154,7 +154,7 @@ std::string report_script(const Plan& plan) {
   if (!plan.waves.empty()) {
     // The points the gates skipped, and why (there is no until_knee.json when no gate ran).
     s += fmt::format("skipped=()\nif [ -f {0} ]; then skipped=(--skipped {0}); fi\n", kUntilKneeFile);
-    skipped = " \"${skipped[@]}\"";
+    skipped = " ${skipped[@]+\"${skipped[@]}\"}";  // bash before 4.4 calls an empty array unbound
   }
   s += fmt::format("{} report {} -o {}{}{}\n", shell_quote(plan.spec.binary),
                    shell_quote(plan.results_dir), shell_quote(plan.report_dir),
@@ -182,7 +182,8 @@ std::string gate_script(const Plan& plan, std::size_t wave) {
                    c.name, wave, w.nodes, w.points.size());
   s += "# scalebench submit starts it when the wave's arrays have ended (--dependency=afterany); the\n";
   s += "# next wave waits for it. It reads the results so far, and for every curve past its knee\n";
-  s += fmt::format("# (efficiency below {:g}%, confirmed by {} further count(s)) it cancels the curve's\n",
+  s += fmt::format("# (efficiency below {:g}%, confirmed by {} further count(s) or by the projection of\n"
+                   "# the next wave) it cancels the curve's\n",
                    plan.spec.knee_threshold * 100, plan.spec.knee_confirm);
   s += fmt::format("# points in the later waves; why goes to {} and {}.\n", kSweepLogFile, kUntilKneeFile);
   s += billing_comment(plan, shape, kGateTimeLimitS, "the job");

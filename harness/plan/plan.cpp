@@ -18,6 +18,7 @@
 #include "records/result.hpp"
 #include "records/durable_file.hpp"
 #include "records/errors.hpp"
+#include "records/until_knee.hpp"
 #include "workloads/strategies.hpp"
 
 namespace scalebench::plan {
@@ -241,6 +242,19 @@ Plan make_plan(const SweepSpec& spec, const ClusterProfile& cluster, const Workl
     }
   }
 
+  // The gates measure efficiency against the report's baseline, so it must be in the first wave.
+  if (spec.until_knee && spec.report_baseline && *spec.report_baseline != "node") {
+    const std::int64_t n = *parse_whole_number(*spec.report_baseline);
+    for (const auto& [strategy, list] : placements) {
+      bool found = false;
+      for (const auto& pl : list) found = found || (pl.gpus == n && pl.shape.nodes == 1);
+      if (!found)
+        throw UsageError(fmt::format("--report-baseline {}: with --until-knee the baseline must be a "
+                                     "single-node GPU count of the plan ({} has none of {} GPUs on one node)",
+                                     n, strategy, n));
+    }
+  }
+
   std::int64_t per_repeat = 0;
   for (const auto& [strategy, list] : placements) per_repeat += static_cast<std::int64_t>(list.size());
   per_repeat *= static_cast<std::int64_t>(spec.workloads.size());
@@ -429,6 +443,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
     sp.allow_retired = s.boolean("allow_retired", false);
     sp.binary = s.str("binary");
     sp.report_baseline = s.opt_str("report_baseline");
+    if (sp.report_baseline && *sp.report_baseline != "node" && !parse_whole_number(*sp.report_baseline))
+      throw UsageError(fmt::format("{}: sweep.report_baseline '{}' is not a GPU count or 'node'", where,
+                                   printable(*sp.report_baseline)));
     if (auto uk = s.opt_object("until_knee")) {
       sp.until_knee = true;
       sp.knee_threshold = uk->number("threshold");
@@ -509,9 +526,14 @@ Plan plan_from_json(const json& j, const std::string& where) {
     std::vector<int> seen(plan.points.size(), 0);
     for (std::size_t i = 0; i < plan.waves.size(); ++i) {
       const Wave& w = plan.waves[i];
-      if ((i + 1 < plan.waves.size()) == w.gate_script.empty() ||
+      if ((i + 1 < plan.waves.size() ? fmt::format("gate_{}.sbatch", i) : std::string()) != w.gate_script ||
           (i > 0 && w.nodes <= plan.waves[i - 1].nodes))
         throw UsageError(fmt::format("{}: waves[{}] is out of order or its gate script is wrong", where, i));
+      std::set<std::string> jobs(w.jobs.begin(), w.jobs.end()), of_points;
+      for (auto idx : w.points)
+        if (idx >= 0 && idx < static_cast<std::int64_t>(plan.points.size())) of_points.insert(plan.points[idx].job);
+      if (jobs.size() != w.jobs.size() || jobs != of_points)
+        throw UsageError(fmt::format("{}: waves[{}] lists jobs that are not its points' jobs", where, i));
       for (auto idx : w.points) {
         if (idx < 0 || idx >= static_cast<std::int64_t>(plan.points.size()) || plan.points[idx].nodes != w.nodes)
           throw UsageError(fmt::format("{}: waves[{}] lists point {} inconsistently", where, i, idx));
@@ -567,6 +589,9 @@ std::vector<fs::path> write_plan(const Plan& plan, const fs::path& dir) {
     write_file_atomically(report, report_script(plan));
     written.push_back(report);
   }
+  // An earlier plan's gate decisions name its points, not these.
+  std::error_code ec;
+  fs::remove(dir / kUntilKneeFile, ec);
   auto pj = dir / "plan.json";
   write_file_atomically(pj, plan_to_json(plan).dump(2) + "\n");
   written.push_back(pj);

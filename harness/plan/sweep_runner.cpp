@@ -147,7 +147,9 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
     if (options.force) fs::remove(dir / kUntilKneeFile);
   }
   std::set<std::int64_t> past_knee;
-  for (auto idx : skipped_points(dir)) past_knee.insert(idx);
+  std::set<std::int64_t> held_elsewhere;  // points another run holds (their gate waits for them)
+  if (!plan.waves.empty())
+    for (auto idx : skipped_points(dir)) past_knee.insert(idx);
   // Work left for the estimate: expected seconds of the points still to run (when all have one).
   std::vector<bool> to_run(plan.points.size());
   std::vector<std::optional<std::string>> invalid(plan.points.size());
@@ -195,8 +197,22 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
   auto gate = [&](std::size_t pos) {
     auto g = gate_after.find(pos);
     if (g == gate_after.end() || g_signals.count > 0) return;
+    const Wave& wave = plan.waves[static_cast<std::size_t>(g->second)];
+    std::int64_t busy = 0;
+    for (auto idx : wave.points) busy += held_elsewhere.count(idx) ? 1 : 0;
+    if (busy > 0) {
+      // Their results are not there yet: judging the wave now would count them as failed.
+      out << fmt::format("gate after wave {} not run: {} of its point(s) are running elsewhere; run the "
+                         "sweep again when they have ended\n",
+                         g->second, busy)
+          << std::flush;
+      return;
+    }
     GateOutcome outcome = run_gate(plan, dir, g->second);
-    for (auto idx : outcome.newly_skipped) past_knee.insert(idx);
+    // The gate decides its wave and the later ones afresh: what it skips now is what it recorded.
+    past_knee.clear();
+    for (const auto& c : outcome.state.curves)
+      for (const auto& sp : c.skipped) past_knee.insert(sp.point);
     out << outcome.log << std::flush;
   };
   for (std::size_t pos = 0; pos < order.size(); ++pos) {
@@ -225,6 +241,7 @@ SweepSummary run_sweep(const fs::path& plan_json, const SweepOptions& options, s
       // Another `scalebench run` of this point holds its lock (a second sweep of the plan, or a
       // Slurm task): leave it to that run.
       ++sum.running_elsewhere;
+      held_elsewhere.insert(p.index);
       out << fmt::format("[{}/{}] {}: skipped, running elsewhere (another run holds {})\n", k, sum.points,
                          describe(p), PointLock::lock_file(result).filename().string())
           << std::flush;

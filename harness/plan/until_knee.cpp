@@ -23,6 +23,7 @@
 #include "records/durable_file.hpp"
 #include "records/errors.hpp"
 #include "records/json_text.hpp"
+#include "records/numbers.hpp"
 #include "records/script_safety.hpp"
 #include "reports/loader.hpp"
 #include "reports/metrics.hpp"
@@ -122,11 +123,9 @@ UntilKneeState state_before(const Plan& plan, const fs::path& dir, std::int64_t 
 // "p0004: failed: the error" for a point without an ok result.
 std::string failure(const PlannedPoint& p, const reports::PointSample* s) {
   std::string why = s ? s->status + (s->error.empty() ? "" : ": " + s->error) : "no result record";
-  std::string line = fmt::format("p{:04} ({} {} GPUs): {}", p.index, p.workload, p.gpus, why);
-  for (char& c : line)
-    if (c == '\n' || c == '\r') c = ' ';
-  if (line.size() > 240) line = line.substr(0, 240) + "...";
-  return line;
+  if (why.size() > 200) why = why.substr(0, 200) + "...";
+  // The error comes from a result file: one printable line (control characters escaped).
+  return fmt::format("p{:04} ({} {} GPUs): {}", p.index, p.workload, p.gpus, printable(why));
 }
 
 // The projection of a curve's later counts from its results so far (nullopt, and why, when predict
@@ -189,6 +188,8 @@ Verdict judge_curve(const std::vector<MeasuredCount>& counts,
   const bool projection_below = next && past_one_node && next->efficiency.high < threshold;
   const std::size_t needed = static_cast<std::size_t>(confirm) + 1;
   const std::string thr = pct(threshold);
+  const std::string next_at =
+      next ? fmt::format("{} {} ({} node{})", next->gpus, unit, next->nodes, next->nodes == 1 ? "" : "s") : "";
   if (trailing > 0) {
     const MeasuredCount& knee = counts[counts.size() - trailing];
     std::string fell = fmt::format("efficiency {} at {} is below {}", pct(knee.efficiency), at(knee, unit), thr);
@@ -199,18 +200,14 @@ Verdict judge_curve(const std::vector<MeasuredCount>& counts,
         further.push_back(fmt::format("{} at {}", pct(counts[i].efficiency), at(counts[i], unit)));
       return {true, fmt::format("{}, confirmed by {}", fell, fmt::join(further, ", "))};
     }
-    if (projection_below && trailing + 1 >= needed)
-      return {true, fmt::format("{}, confirmed by the projection at {} {} ({} node{}): at most {} "
-                                "(the band's upper edge)",
-                                fell, next->gpus, unit, next->nodes, next->nodes == 1 ? "" : "s",
-                                pct(next->efficiency.high))};
+    if (projection_below)
+      return {true, fmt::format("{}, confirmed by the projection at {}: at most {} (the band's upper edge)",
+                                fell, next_at, pct(next->efficiency.high))};
     return {false, fmt::format("{}; {} further count{} below it will confirm the knee", fell,
                                needed - trailing, needed - trailing == 1 ? "" : "s")};
   }
   if (projection_below)
-    return {true, fmt::format("the projection at {} {} ({} node{}) is at most {} (the band's upper "
-                              "edge), below {}",
-                              next->gpus, unit, next->nodes, next->nodes == 1 ? "" : "s",
+    return {true, fmt::format("the projection at {} is at most {} (the band's upper edge), below {}", next_at,
                               pct(next->efficiency.high), thr)};
   if (counts.empty()) return {false, "no count above the baseline measured yet"};
   const MeasuredCount& last = counts.back();
@@ -292,7 +289,7 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
       reports::MetricOptions mo;
       mo.threshold = plan.spec.knee_threshold;
       if (plan.spec.report_baseline == "node") mo.baseline_full_node = true;
-      else if (plan.spec.report_baseline) mo.baseline_gpus = std::stoll(*plan.spec.report_baseline);
+      else if (plan.spec.report_baseline) mo.baseline_gpus = parse_whole_number(*plan.spec.report_baseline);
       std::vector<MeasuredCount> measured;
       std::optional<std::int64_t> baseline;
       try {
@@ -305,7 +302,7 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
           break;
         }
       } catch (const UsageError& e) {
-        v = {true, fmt::format("no baseline to measure efficiency against: {}", e.what())};
+        v = {true, fmt::format("no baseline to measure efficiency against: {}", printable(e.what()))};
       }
       if (!v.stop && !baseline) v = {true, "no count of it succeeded, so there is no baseline"};
       if (!v.stop) {
@@ -315,7 +312,8 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
           for (auto idx : later) counts.insert(plan.points[idx].gpus);
           projection = project_curve(plan, files, curve.workload, curve.strategy,
                                      {counts.begin(), counts.end()}, projection_note);
-          const std::int64_t next_wave = wave_of[later.front()];
+          std::int64_t next_wave = wave_of[later.front()];
+          for (auto idx : later) next_wave = std::min(next_wave, wave_of[idx]);
           if (projection) {
             for (auto idx : later) {
               const PlannedPoint& p = plan.points[idx];
@@ -355,7 +353,9 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
       curve_lines += fmt::format("  {}: complete: {}\n", name, d.reason);
     } else {
       d.reason = v.reason;
-      curve_lines += fmt::format("  {}: goes on to wave {}: {}\n", name, wave_of[later.front()], v.reason);
+      std::int64_t next_wave = wave_of[later.front()];
+      for (auto idx : later) next_wave = std::min(next_wave, wave_of[idx]);
+      curve_lines += fmt::format("  {}: goes on to wave {}: {}\n", name, next_wave, v.reason);
     }
     if (!projection && !projection_note.empty() && d.state == "running")
       curve_lines += fmt::format("    (no projection: {})\n", printable(projection_note));
@@ -414,7 +414,8 @@ std::string cancel_skipped(const Plan& plan, const fs::path& dir, std::int64_t w
     if (!record.is_null()) break;
     if (waited >= kGateWaitForSubmissionS)
       throw RunError(fmt::format("gate: {} records no submission with this gate{}: cancel the "
-                                 "skipped points by hand (until_knee.json lists them)",
+                                 "skipped points by hand (until_knee.json lists them); run by hand "
+                                 "inside an allocation, unset SLURM_JOB_ID first",
                                  rec.string(), mine.empty() ? "" : " (job " + mine + ")"));
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -541,6 +542,12 @@ std::string format_until_knee_cost(const Plan& plan, const std::vector<fs::path>
                                   printable(why)));
     } else {
       std::int64_t baseline = *counts.begin();
+      if (plan.spec.report_baseline == "node") {
+        for (auto idx : curve.points)
+          if (plan.points[idx].nodes == 1) baseline = std::max(baseline, plan.points[idx].gpus);
+      } else if (plan.spec.report_baseline) {
+        baseline = parse_whole_number(*plan.spec.report_baseline).value_or(baseline);
+      }
       for (std::int64_t w = 0; w + 1 < static_cast<std::int64_t>(waves); ++w) {
         std::vector<MeasuredCount> measured;
         std::optional<NextWaveProjection> next;

@@ -48,9 +48,10 @@ struct Verdict {
 // The gate's rule for one curve (docs/slurm.md "Stopping at the knee"), from its measured counts
 // above the baseline:
 //  - stop when the last confirm + 1 measured counts are all below `threshold` (the knee and
-//    `confirm` further counts; confirm 0 stops at the first count below);
-//  - a projection of the next wave whose band's upper edge is below the threshold stands in for
-//    one further count; it may also stop a curve that has not fallen yet. A projection counts
+//    `confirm` further counts; confirm 0 stops at the first count below); a count back above the
+//    threshold resets the knee;
+//  - stop when the projection of the next wave has its band's upper edge below the threshold,
+//    whatever `confirm` says (it confirms a measured knee, or foresees one). A projection counts
 //    only once some count past one node was measured: a node alone says nothing measured about
 //    the link between nodes.
 // `unit` names the devices ("GPUs", "devices").

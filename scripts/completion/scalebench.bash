@@ -72,7 +72,7 @@ _scalebench() {
     prev=${COMP_WORDS[cword - 2]}
   fi
 
-  local subcommands=(list run plan submit sweep report predict)
+  local subcommands=(list run plan submit sweep gate report predict)
   local sub='' listing='' i word
   for (( i = 1; i < cword; i++ )); do
     word=${COMP_WORDS[i]}
@@ -111,13 +111,14 @@ _scalebench() {
     --formats) _scalebench_add_list_item "$cur" pdf png svg; return 0 ;;
     --calibrate) _scalebench_add_matching "$cur" auto node two-node physics; return 0 ;;
     --algo) _scalebench_add_matching "$cur" auto ring tree hier; return 0 ;;
-    -o | --out | --plan | --binary | --preset | --mpirun | --sbatch | --prediction | --measured-table)
+    -o | --out | --plan | --binary | --preset | --mpirun | --sbatch | --prediction | --measured-table | \
+    --skipped | --predict-from | --scancel)
       _scalebench_add_files "$cur"; return 0 ;;
     --cluster-profiles) _scalebench_add_files "$cur" dirs; return 0 ;;
     --gpus | --batch | --global-batch | --steps | --warmup | --image-size | --repeat | --account | \
     --time | --max-concurrent | --partition | --node-type | --devices | --bucket-mb | \
     --first-bucket-mb | --packs | --timeout | --label | --point | --threshold | --baseline | \
-    --report-baseline | \
+    --report-baseline | --confirm | --wave | \
     --min-gain | --billing-units-per-gpu-hour | --max-gpus)
       return 0 ;;  # a number or a name of the user's: nothing to offer
   esac
@@ -149,20 +150,25 @@ _scalebench() {
     plan)
       options=(--cluster --workloads --strategies --gpus --precision --batch --global-batch --steps
         --warmup --image-size --backend --repeat --account --time --max-concurrent --partition
-        --node-type --round --binary --preset --force --allow-retired --report-baseline -o --out --help) ;;
-    submit | sweep)
+        --node-type --round --binary --preset --force --allow-retired --report-baseline --until-knee
+        --threshold --confirm --predict-from -o --out --help) ;;
+    submit | sweep | gate)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # DIR/plan.json
         return 0
       fi
-      if [[ $sub == submit ]]; then options=(--dry-run --sbatch --help); else options=(--force --mpirun --help); fi ;;
+      case $sub in
+        submit) options=(--dry-run --sbatch --help) ;;
+        sweep) options=(--force --mpirun --help) ;;
+        gate) options=(--wave --scancel --no-cancel --help) ;;
+      esac ;;
     report)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # result folders and files
         return 0
       fi
       options=(-o --out --label --threshold --baseline --formats --min-gain
-        --billing-units-per-gpu-hour --cluster-profiles --prediction --help) ;;
+        --billing-units-per-gpu-hour --cluster-profiles --prediction --skipped --help) ;;
     predict)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # result folders and files

@@ -447,6 +447,14 @@ TEST(Predict, TheReportListsThePointsAnUntilKneeSweepSkippedAndWhy) {
   EXPECT_NE(txt.find("It skipped 2 point(s) of the plan (at 16 32 GPUs)."), std::string::npos) << txt;
   // The skipped points never enter the measured tables or the CSV.
   EXPECT_EQ(testing::read_text(r.out / "summary.csv").find(",16,"), std::string::npos);
+  // A "skipped" point whose result is there ran after all (its gate's scancel failed): not listed.
+  fs::create_directories(c.dir / "results");
+  testing::write_text(c.dir / "results/p0008.json", "{}");
+  r.out = c.dir / "report-ran";
+  run_report(r);
+  const std::string ran = testing::read_text(r.out / "report.md");
+  EXPECT_EQ(ran.find("| resnet50 | ddp | 32 |"), std::string::npos) << ran;
+  EXPECT_NE(ran.find("1 of the point(s) it skipped ran anyway"), std::string::npos) << ran;
   // A file that is not an until-knee record is refused before anything is written.
   testing::write_text(c.dir / "other.json", "{\"schema\": \"scalebench.until-knee/2\"}");
   r.out = c.dir / "report2";

@@ -209,6 +209,7 @@ bad "--confirm must be 0 or a positive integer, got -1" "${P[@]}" --until-knee -
 bad "--confirm 17: at most 16" "${P[@]}" --until-knee --confirm 17
 bad "--confirm" "${P[@]}" --until-knee --confirm 1.5
 bad "--predict-from 'nope' does not exist" "${P[@]}" --until-knee --predict-from nope
+bad "--predict-from: no scalebench results among 1 file(s)" "${P[@]}" --until-knee --predict-from file.txt
 bad "--wave" gate kplan/plan.json
 bad "gate: this plan is not an --until-knee plan" gate plan/plan.json --wave 0
 bad "--wave 1: the plan's waves are 0 to 0" gate kplan/plan.json --wave 1

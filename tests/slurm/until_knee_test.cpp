@@ -63,8 +63,10 @@ TEST(JudgeCurve, ConfirmZeroStopsAtTheFirstCountBelow) {
 TEST(JudgeCurve, ConfirmTwoNeedsTwoFurtherCounts) {
   EXPECT_FALSE(judge_curve(counts({{2, 0.7}, {4, 0.6}}), std::nullopt, 0.8, 2, "GPUs").stop);
   EXPECT_TRUE(judge_curve(counts({{2, 0.7}, {4, 0.6}, {8, 0.5}}), std::nullopt, 0.8, 2, "GPUs").stop);
-  // A projection stands in for one count only.
-  EXPECT_FALSE(judge_curve(counts({{2, 0.7}}), projected(4, 0.5), 0.8, 2, "GPUs").stop);
+  // A projection of the next wave below the threshold stops the curve whatever --confirm says (past
+  // one node measured, as here: one device a node).
+  EXPECT_TRUE(judge_curve(counts({{2, 0.7}}), projected(4, 0.5), 0.8, 2, "GPUs").stop);
+  EXPECT_TRUE(judge_curve(counts({{2, 0.9}}), projected(4, 0.5), 0.8, 2, "GPUs").stop);
 }
 
 TEST(JudgeCurve, ACountThatRecoversResetsTheKnee) {
@@ -309,6 +311,47 @@ TEST_F(UntilKnee, WithTheLinkInTheProfileTheSkippedPointsCarryTheirProjection) {
     EXPECT_LE(sp.projected->central, sp.projected->high);
   }
   EXPECT_NE(g.log.find("confirmed by the projection at 4 devices (4 nodes)"), std::string::npos) << g.log;
+}
+
+TEST_F(UntilKnee, GpuCountsInAnyOrderJudgeTheNextWaveNotTheLast) {
+  SweepSpec s;
+  s.workloads = {"mnist_cnn"};
+  s.strategies = {"ddp"};
+  s.gpus = {8, 4, 2, 1};  // as given, not sorted
+  s.batch = 32;
+  s.binary = "/bin/true";
+  s.until_knee = true;
+  Plan p = make_plan(s, one_device_nodes(false), testing::fixed_catalog());
+  write_plan(p, dir());
+  ASSERT_EQ(p.waves.size(), 4u);
+  EXPECT_EQ(p.waves[1].nodes, 2);
+  measured(p, 1, 1.0);
+  GateOutcome g = run_gate(p, dir(), 0);
+  EXPECT_NE(g.log.find("goes on to wave 1"), std::string::npos) << g.log;
+}
+
+TEST_F(UntilKnee, ABaselinePastTheFirstWaveIsRefused) {
+  SweepSpec s;
+  s.workloads = {"mnist_cnn"};
+  s.strategies = {"ddp"};
+  s.gpus = {1, 2, 4};
+  s.binary = "/bin/true";
+  s.until_knee = true;
+  s.report_baseline = "2";  // 2 nodes of one device: the second wave
+  EXPECT_THROW(make_plan(s, one_device_nodes(false), testing::fixed_catalog()), UsageError);
+  s.report_baseline = "node";
+  EXPECT_NO_THROW(make_plan(s, one_device_nodes(false), testing::fixed_catalog()));
+}
+
+TEST_F(UntilKnee, WritingThePlanAgainDropsTheEarlierDecisions) {
+  Plan p = make(/*confirm=*/0);
+  measured(p, 1, 1.0);
+  measured(p, 2, 0.5);
+  run_gate(p, dir(), 1);
+  ASSERT_TRUE(fs::exists(dir() / kUntilKneeFile));
+  write_plan(p, dir());
+  EXPECT_FALSE(fs::exists(dir() / kUntilKneeFile));
+  EXPECT_TRUE(skipped_points(dir()).empty());
 }
 
 TEST_F(UntilKnee, AGateOfAPlanWithoutWavesOrOfAWaveItHasNotIsRefused) {
