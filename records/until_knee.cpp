@@ -26,13 +26,15 @@ json projected_json(const std::optional<ProjectedEfficiency>& p) {
 double fraction(JsonFields& f, const std::string& key) {
   double v = f.number(key);
   if (!(v >= 0 && v <= 10))
-    throw UsageError(fmt::format("{}: \"{}\" {} is not an efficiency (0 to 10)", f.where(), key, v));
+    throw UsageError(
+        fmt::format("{}: \"{}\" {} is not an efficiency (0 to 10)", f.where(), key, v));
   return v;
 }
 
 std::int64_t count(JsonFields& f, const std::string& key, std::int64_t min) {
   std::int64_t v = f.integer(key);
-  if (v < min) throw UsageError(fmt::format("{}: \"{}\" must be at least {}, got {}", f.where(), key, min, v));
+  if (v < min)
+    throw UsageError(fmt::format("{}: \"{}\" must be at least {}, got {}", f.where(), key, min, v));
   return v;
 }
 
@@ -57,19 +59,16 @@ json to_json(const UntilKneeState& s) {
                          {"wave", p.wave},
                          {"result", p.result},
                          {"projected", projected_json(p.projected)}});
-    curves.push_back({{"workload", c.workload},
-                      {"strategy", c.strategy},
-                      {"state", c.state},
-                      {"stopped_after_wave", c.stopped_after_wave ? json(*c.stopped_after_wave) : json(nullptr)},
-                      {"reason", c.reason},
-                      {"skipped", skipped}});
+    curves.push_back(
+        {{"workload", c.workload},
+         {"strategy", c.strategy},
+         {"state", c.state},
+         {"stopped_after_wave", c.stopped_after_wave ? json(*c.stopped_after_wave) : json(nullptr)},
+         {"reason", c.reason},
+         {"skipped", skipped}});
   }
-  return {{"schema", s.schema},
-          {"threshold", s.threshold},
-          {"confirm", s.confirm},
-          {"unit", s.unit},
-          {"waves", waves},
-          {"curves", curves}};
+  return {{"schema", s.schema}, {"threshold", s.threshold}, {"confirm", s.confirm},
+          {"unit", s.unit},     {"waves", waves},           {"curves", curves}};
 }
 
 UntilKneeState until_knee_from_json(const json& j, const std::string& where) {
@@ -81,11 +80,13 @@ UntilKneeState until_knee_from_json(const json& j, const std::string& where) {
   s.schema = f.str("schema");
   s.threshold = f.number("threshold");
   if (!(s.threshold > 0 && s.threshold <= 1))
-    throw UsageError(fmt::format("{}: \"threshold\" {} is not a fraction in (0, 1]", where, s.threshold));
+    throw UsageError(
+        fmt::format("{}: \"threshold\" {} is not a fraction in (0, 1]", where, s.threshold));
   s.confirm = count(f, "confirm", 0);
   s.unit = f.str("unit");
   if (s.unit != "GPUs" && s.unit != "devices")
-    throw UsageError(fmt::format("{}: \"unit\" '{}' is not GPUs or devices", where, printable(s.unit)));
+    throw UsageError(
+        fmt::format("{}: \"unit\" '{}' is not GPUs or devices", where, printable(s.unit)));
   for (JsonFields& wf : f.objects("waves")) {
     WaveRecord w;
     w.wave = count(wf, "wave", 0);
@@ -115,7 +116,8 @@ UntilKneeState until_knee_from_json(const json& j, const std::string& where) {
       p.wave = count(pf, "wave", 0);
       p.result = pf.str("result");
       if (auto e = pf.opt_object("projected")) {
-        p.projected = ProjectedEfficiency{fraction(*e, "central"), fraction(*e, "low"), fraction(*e, "high")};
+        p.projected =
+            ProjectedEfficiency{fraction(*e, "central"), fraction(*e, "low"), fraction(*e, "high")};
         e->finish();
       }
       pf.finish();
@@ -129,8 +131,9 @@ UntilKneeState until_knee_from_json(const json& j, const std::string& where) {
 }
 
 UntilKneeState read_until_knee_file(const std::filesystem::path& path) {
-  const json j = read_json_file(path, "until-knee record",
-                                fmt::format("{} is a folder; give the {} in it", path.string(), kUntilKneeFile));
+  const json j = read_json_file(
+      path, "until-knee record",
+      fmt::format("{} is a folder; give the {} in it", path.string(), kUntilKneeFile));
   return until_knee_from_json(j, path.string());
 }
 

@@ -56,7 +56,7 @@ struct UntilKneeState {
   std::string schema = kUntilKneeSchema;
   double threshold = 0.8;
   std::int64_t confirm = 1;
-  std::string unit = "GPUs";  // what the counts count: "GPUs", or "devices" (the CPU backend)
+  std::string unit = "GPUs";      // what the counts count: "GPUs", or "devices" (the CPU backend)
   std::vector<WaveRecord> waves;  // the waves decided so far, in order
   std::vector<CurveDecision> curves;
 };

@@ -21,16 +21,18 @@ std::vector<std::string> row(const CurveDecision& c, const SkippedPoint& p) {
           fmt::format("{}", p.gpus),
           fmt::format("{}", p.nodes),
           fmt::format("{}", p.wave),
-          p.projected ? fmt::format("{} ({}-{}), projected, not measured", percent(p.projected->central),
-                                    percent(p.projected->low), percent(p.projected->high))
-                      : std::string("-")};
+          p.projected
+              ? fmt::format("{} ({}-{}), projected, not measured", percent(p.projected->central),
+                            percent(p.projected->low), percent(p.projected->high))
+              : std::string("-")};
 }
 
 std::string intro(const UntilKneeState& s) {
   return fmt::format(
       "The sweep ran in waves by node count (plan --until-knee) and a gate after each wave stopped "
       "the curves whose efficiency fell below {} (confirmed by {} further count{}), so the points "
-      "below were never run. Projected values come from the gate's projection (scalebench predict's "
+      "below were never run. Projected values come from the gate's projection (scalebench "
+      "predict's "
       "model) and are not measured.",
       percent(s.threshold), s.confirm, s.confirm == 1 ? "" : "s");
 }
@@ -54,10 +56,11 @@ std::string skipped_html(const std::optional<UntilKneeState>& state) {
       "<h2 id=\"skipped\">Not measured: the sweep stopped at the knee</h2>\n<p>{}</p>\n<ul>\n",
       html_escape(intro(*state)));
   for (const CurveDecision& c : state->curves)
-    out += fmt::format("<li>{}</li>\n", html_escape(c.state == "stopped"
-                                                        ? stop_sentence(c)
-                                                        : fmt::format("{} {}: {}: {}.", c.workload,
-                                                                      c.strategy, c.state, c.reason)));
+    out +=
+        fmt::format("<li>{}</li>\n",
+                    html_escape(c.state == "stopped" ? stop_sentence(c)
+                                                     : fmt::format("{} {}: {}: {}.", c.workload,
+                                                                   c.strategy, c.state, c.reason)));
   out += "</ul>\n";
   if (!any_skipped(*state)) return out;
   out += "<table>\n<thead><tr>";
@@ -66,7 +69,8 @@ std::string skipped_html(const std::optional<UntilKneeState>& state) {
   for (const CurveDecision& c : state->curves)
     for (const SkippedPoint& p : c.skipped) {
       out += "<tr class=\"skipped\">";
-      for (const std::string& cell : row(c, p)) out += fmt::format("<td>{}</td>", html_escape(cell));
+      for (const std::string& cell : row(c, p))
+        out += fmt::format("<td>{}</td>", html_escape(cell));
       out += "</tr>\n";
     }
   return out + "</tbody>\n</table>\n";
@@ -102,7 +106,8 @@ std::string skipped_text(const std::optional<UntilKneeState>& state) {
   std::string out;
   for (const CurveDecision& c : state->curves) {
     if (c.state != "stopped") continue;
-    out += fmt::format("{} It skipped {} point(s) of the plan (at", stop_sentence(c), c.skipped.size());
+    out += fmt::format("{} It skipped {} point(s) of the plan (at", stop_sentence(c),
+                       c.skipped.size());
     for (const SkippedPoint& p : c.skipped) out += fmt::format(" {}", p.gpus);
     out += fmt::format(" {}).\n\n", state->unit);
   }

@@ -135,8 +135,10 @@ struct CurveProjection {
   std::string calibration;
 };
 std::optional<CurveProjection> project_curve(const Plan& plan, const std::vector<fs::path>& files,
-                                             const std::string& workload, const std::string& strategy,
-                                             const std::vector<std::int64_t>& counts, std::string& why) {
+                                             const std::string& workload,
+                                             const std::string& strategy,
+                                             const std::vector<std::int64_t>& counts,
+                                             std::string& why) {
   reports::PredictOptions o;
   for (const auto& f : files) o.inputs.push_back({f, std::nullopt});
   o.cluster = plan.cluster.name;
@@ -148,7 +150,8 @@ std::optional<CurveProjection> project_curve(const Plan& plan, const std::vector
   try {
     reports::PredictSummary s = reports::project(o);
     for (const reports::PredictedCurve& c : s.curves) {
-      if (c.keys.value("workload", "") != workload || c.keys.value("strategy", "") != strategy) continue;
+      if (c.keys.value("workload", "") != workload || c.keys.value("strategy", "") != strategy)
+        continue;
       CurveProjection out;
       out.calibration = std::string(reports::to_string(c.calibration));
       for (const reports::PredictedPoint& p : c.points)
@@ -165,7 +168,8 @@ std::optional<CurveProjection> project_curve(const Plan& plan, const std::vector
 std::string gpu_list(const Plan& plan, const std::vector<SkippedPoint>& skipped) {
   std::set<std::int64_t> counts;
   for (const auto& s : skipped) counts.insert(s.gpus);
-  return fmt::format("{} {}", fmt::join(counts, ", "), plan.cluster.backend == "cpu" ? "devices" : "GPUs");
+  return fmt::format("{} {}", fmt::join(counts, ", "),
+                     plan.cluster.backend == "cpu" ? "devices" : "GPUs");
 }
 
 void append_log(const fs::path& file, const std::string& text) {
@@ -183,16 +187,18 @@ Verdict judge_curve(const std::vector<MeasuredCount>& counts,
   std::size_t trailing = 0;  // the measured counts at the end that are below the threshold
   while (trailing < counts.size() && counts[counts.size() - 1 - trailing].efficiency < threshold)
     ++trailing;
-  const bool past_one_node = std::any_of(counts.begin(), counts.end(),
-                                         [](const MeasuredCount& c) { return c.nodes > 1; });
+  const bool past_one_node =
+      std::any_of(counts.begin(), counts.end(), [](const MeasuredCount& c) { return c.nodes > 1; });
   const bool projection_below = next && past_one_node && next->efficiency.high < threshold;
   const std::size_t needed = static_cast<std::size_t>(confirm) + 1;
   const std::string thr = pct(threshold);
-  const std::string next_at =
-      next ? fmt::format("{} {} ({} node{})", next->gpus, unit, next->nodes, next->nodes == 1 ? "" : "s") : "";
+  const std::string next_at = next ? fmt::format("{} {} ({} node{})", next->gpus, unit, next->nodes,
+                                                 next->nodes == 1 ? "" : "s")
+                                   : "";
   if (trailing > 0) {
     const MeasuredCount& knee = counts[counts.size() - trailing];
-    std::string fell = fmt::format("efficiency {} at {} is below {}", pct(knee.efficiency), at(knee, unit), thr);
+    std::string fell =
+        fmt::format("efficiency {} at {} is below {}", pct(knee.efficiency), at(knee, unit), thr);
     if (trailing >= needed) {
       if (trailing == 1) return {true, fell + " (--confirm 0: no further count needed)"};
       std::vector<std::string> further;
@@ -201,17 +207,20 @@ Verdict judge_curve(const std::vector<MeasuredCount>& counts,
       return {true, fmt::format("{}, confirmed by {}", fell, fmt::join(further, ", "))};
     }
     if (projection_below)
-      return {true, fmt::format("{}, confirmed by the projection at {}: at most {} (the band's upper edge)",
-                                fell, next_at, pct(next->efficiency.high))};
+      return {true, fmt::format(
+                        "{}, confirmed by the projection at {}: at most {} (the band's upper edge)",
+                        fell, next_at, pct(next->efficiency.high))};
     return {false, fmt::format("{}; {} further count{} below it will confirm the knee", fell,
                                needed - trailing, needed - trailing == 1 ? "" : "s")};
   }
   if (projection_below)
-    return {true, fmt::format("the projection at {} is at most {} (the band's upper edge), below {}", next_at,
-                              pct(next->efficiency.high), thr)};
+    return {true,
+            fmt::format("the projection at {} is at most {} (the band's upper edge), below {}",
+                        next_at, pct(next->efficiency.high), thr)};
   if (counts.empty()) return {false, "no count above the baseline measured yet"};
   const MeasuredCount& last = counts.back();
-  return {false, fmt::format("efficiency {} at {}, at or above {}", pct(last.efficiency), at(last, unit), thr)};
+  return {false, fmt::format("efficiency {} at {}, at or above {}", pct(last.efficiency),
+                             at(last, unit), thr)};
 }
 
 GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
@@ -270,8 +279,10 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
     for (auto idx : here) {
       auto it = by_path.find(fs::absolute(dir / plan.points[idx].result).lexically_normal());
       const reports::PointSample* s = it == by_path.end() ? nullptr : it->second;
-      if (s && s->status == "ok") ++ok_here;
-      else failed_here.push_back(failure(plan.points[idx], s));
+      if (s && s->status == "ok")
+        ++ok_here;
+      else
+        failed_here.push_back(failure(plan.points[idx], s));
     }
     record.points += static_cast<std::int64_t>(here.size());
     record.ok += ok_here;
@@ -284,12 +295,15 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
     if (!here.empty() && ok_here == 0) {
       v = {true, fmt::format("every point of wave {} ({} node{}) failed, so the larger waves would "
                              "most likely fail the same way: {}",
-                             wave, this_wave.nodes, this_wave.nodes == 1 ? "" : "s", failed_here.front())};
+                             wave, this_wave.nodes, this_wave.nodes == 1 ? "" : "s",
+                             failed_here.front())};
     } else {
       reports::MetricOptions mo;
       mo.threshold = plan.spec.knee_threshold;
-      if (plan.spec.report_baseline == "node") mo.baseline_full_node = true;
-      else if (plan.spec.report_baseline) mo.baseline_gpus = parse_whole_number(*plan.spec.report_baseline);
+      if (plan.spec.report_baseline == "node")
+        mo.baseline_full_node = true;
+      else if (plan.spec.report_baseline)
+        mo.baseline_gpus = parse_whole_number(*plan.spec.report_baseline);
       std::vector<MeasuredCount> measured;
       std::optional<std::int64_t> baseline;
       try {
@@ -302,7 +316,8 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
           break;
         }
       } catch (const UsageError& e) {
-        v = {true, fmt::format("no baseline to measure efficiency against: {}", printable(e.what()))};
+        v = {true,
+             fmt::format("no baseline to measure efficiency against: {}", printable(e.what()))};
       }
       if (!v.stop && !baseline) v = {true, "no count of it succeeded, so there is no baseline"};
       if (!v.stop) {
@@ -319,7 +334,8 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
               const PlannedPoint& p = plan.points[idx];
               auto it = projection->by_gpus.find(p.gpus);
               if (wave_of[idx] != next_wave || it == projection->by_gpus.end()) continue;
-              if (!next || it->second.high > next->efficiency.high) next = NextWaveProjection{p.gpus, p.nodes, it->second};
+              if (!next || it->second.high > next->efficiency.high)
+                next = NextWaveProjection{p.gpus, p.nodes, it->second};
             }
           }
         }
@@ -334,7 +350,8 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
         const PlannedPoint& p = plan.points[idx];
         SkippedPoint s{idx, p.gpus, p.nodes, wave_of[idx], p.result, std::nullopt};
         if (projection)
-          if (auto it = projection->by_gpus.find(p.gpus); it != projection->by_gpus.end()) s.projected = it->second;
+          if (auto it = projection->by_gpus.find(p.gpus); it != projection->by_gpus.end())
+            s.projected = it->second;
         d.skipped.push_back(s);
         out.newly_skipped.push_back(idx);
       }
@@ -345,8 +362,9 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
                                   pct(s.projected->low), pct(s.projected->high), s.gpus, unit);
           break;
         }
-      curve_lines += fmt::format("  {}: STOPPED after wave {}: {}; skips {} point(s) ({}){}\n", name, wave,
-                                 v.reason, d.skipped.size(), gpu_list(plan, d.skipped), projected);
+      curve_lines +=
+          fmt::format("  {}: STOPPED after wave {}: {}; skips {} point(s) ({}){}\n", name, wave,
+                      v.reason, d.skipped.size(), gpu_list(plan, d.skipped), projected);
     } else if (later.empty()) {
       d.state = "complete";
       d.reason = v.stop ? v.reason : fmt::format("every wave ran; {}", v.reason);
@@ -370,10 +388,10 @@ GateOutcome run_gate(const Plan& plan, const fs::path& dir, std::int64_t wave) {
     if (wave_of[idx] > wave && !now_skipped.count(static_cast<std::int64_t>(idx))) ++left;
   out.nothing_left = left == 0;
 
-  std::string log = fmt::format("{} gate after wave {} ({} node{}): {} of {} point(s) ok{}\n",
-                                record.decided_at, wave, this_wave.nodes, this_wave.nodes == 1 ? "" : "s",
-                                record.ok, record.points,
-                                record.failed.empty() ? "" : fmt::format(", {} FAILED", record.failed.size()));
+  std::string log =
+      fmt::format("{} gate after wave {} ({} node{}): {} of {} point(s) ok{}\n", record.decided_at,
+                  wave, this_wave.nodes, this_wave.nodes == 1 ? "" : "s", record.ok, record.points,
+                  record.failed.empty() ? "" : fmt::format(", {} FAILED", record.failed.size()));
   for (const auto& f : record.failed) log += fmt::format("  failed: {}\n", printable(f));
   log += curve_lines;
   if (wave + 1 < waves)
@@ -413,10 +431,11 @@ std::string cancel_skipped(const Plan& plan, const fs::path& dir, std::int64_t w
     }
     if (!record.is_null()) break;
     if (waited >= kGateWaitForSubmissionS)
-      throw RunError(fmt::format("gate: {} records no submission with this gate{}: cancel the "
-                                 "skipped points by hand (until_knee.json lists them); run by hand "
-                                 "inside an allocation, unset SLURM_JOB_ID first",
-                                 rec.string(), mine.empty() ? "" : " (job " + mine + ")"));
+      throw RunError(
+          fmt::format("gate: {} records no submission with this gate{}: cancel the "
+                      "skipped points by hand (until_knee.json lists them); run by hand "
+                      "inside an allocation, unset SLURM_JOB_ID first",
+                      rec.string(), mine.empty() ? "" : " (job " + mine + ")"));
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   std::map<std::string, std::string> job_ids;
@@ -439,7 +458,8 @@ std::string cancel_skipped(const Plan& plan, const fs::path& dir, std::int64_t w
   if (targets.empty()) return "";
   for (const auto& t : targets)
     if (t.empty() || t.find_first_not_of("0123456789_") != std::string::npos)
-      throw RunError(fmt::format("gate: submitted.json holds a job id that is not one: '{}'", printable(t)));
+      throw RunError(
+          fmt::format("gate: submitted.json holds a job id that is not one: '{}'", printable(t)));
   std::vector<std::string> argv{scancel};
   argv.insert(argv.end(), targets.begin(), targets.end());
   ProcessOptions po;
@@ -449,9 +469,9 @@ std::string cancel_skipped(const Plan& plan, const fs::path& dir, std::int64_t w
   if (r.exit_code != 0 || r.timed_out)
     throw RunError(fmt::format("gate: {} failed (exit {}){}", command_line(argv), r.exit_code,
                                r.timed_out ? ", timed out" : ""));
-  std::string line = fmt::format("  cancelled {} array task(s){}: {}\n", outcome.newly_skipped.size(),
-                                 gates ? fmt::format(" and {} later gate job(s)", gates) : "",
-                                 command_line(argv));
+  std::string line =
+      fmt::format("  cancelled {} array task(s){}: {}\n", outcome.newly_skipped.size(),
+                  gates ? fmt::format(" and {} later gate job(s)", gates) : "", command_line(argv));
   append_log(dir / kSweepLogFile, line);
   return line;
 }
@@ -471,8 +491,10 @@ std::string format_until_knee_cost(const Plan& plan, const std::vector<fs::path>
   std::vector<std::string> node_counts;
   for (const auto& w : plan.waves) node_counts.push_back(std::to_string(w.nodes));
   std::string s = fmt::format(
-      "until the knee (--until-knee): {} wave(s) by node count ({} nodes), a gate job after each but "
-      "the last; a curve stops when its efficiency falls below {} and {} further count(s) confirm it\n",
+      "until the knee (--until-knee): {} wave(s) by node count ({} nodes), a gate job after each "
+      "but "
+      "the last; a curve stops when its efficiency falls below {} and {} further count(s) confirm "
+      "it\n",
       waves, fmt::join(node_counts, ", "), pct(plan.spec.knee_threshold), plan.spec.knee_confirm);
   // Device-hours and billing of one point at its time limit and its expected time.
   struct Amount {
@@ -510,19 +532,21 @@ std::string format_until_knee_cost(const Plan& plan, const std::vector<fs::path>
   Amount naive;
   for (const auto& p : plan.points) add(naive, p);
   s += fmt::format("  naive sweep (every wave, no gates): {}\n", line(naive, 0));
-  s += fmt::format("  worst case (every wave and {} gate job(s)): {}\n", waves - 1, line(naive, waves - 1));
+  s += fmt::format("  worst case (every wave and {} gate job(s)): {}\n", waves - 1,
+                   line(naive, waves - 1));
   // If every curve stopped after wave w.
   for (std::size_t w = 0; w + 1 < waves; ++w) {
     Amount a;
     for (const auto& p : plan.points)
       if (wave_of[p.index] <= static_cast<std::int64_t>(w)) add(a, p);
-    s += fmt::format("  if every curve stops after wave {} ({} node{}): {}\n", w, plan.waves[w].nodes,
-                     plan.waves[w].nodes == 1 ? "" : "s", line(a, w + 1));
+    s += fmt::format("  if every curve stops after wave {} ({} node{}): {}\n", w,
+                     plan.waves[w].nodes, plan.waves[w].nodes == 1 ? "" : "s", line(a, w + 1));
   }
   if (waves < 2) return s;
   if (predict_from.empty()) {
-    s += "  expected: no full-node result to project from, so the cost lies between the first stop "
-         "above and the worst case (give --predict-from RESULTS of one full node for an estimate)\n";
+    s +=
+        "  expected: no full-node result to project from, so the cost lies between the first stop "
+        "above and the worst case (give --predict-from RESULTS of one full node for an estimate)\n";
     return s;
   }
   // Expected: every curve's gates simulated on its projection (measured points as measured).
@@ -538,8 +562,8 @@ std::string format_until_knee_cost(const Plan& plan, const std::vector<fs::path>
                               {counts.begin(), counts.end()}, why);
     std::int64_t stop_after = static_cast<std::int64_t>(waves) - 1;
     if (!proj) {
-      stops.push_back(fmt::format("{} {}: every wave (no projection: {})", curve.workload, curve.strategy,
-                                  printable(why)));
+      stops.push_back(fmt::format("{} {}: every wave (no projection: {})", curve.workload,
+                                  curve.strategy, printable(why)));
     } else {
       std::int64_t baseline = *counts.begin();
       if (plan.spec.report_baseline == "node") {
@@ -555,32 +579,36 @@ std::string format_until_knee_cost(const Plan& plan, const std::vector<fs::path>
           const PlannedPoint& p = plan.points[idx];
           auto it = proj->by_gpus.find(p.gpus);
           if (it == proj->by_gpus.end() || p.gpus <= baseline) continue;
-          if (wave_of[idx] <= w) measured.push_back({p.gpus, p.nodes, it->second.central});
+          if (wave_of[idx] <= w)
+            measured.push_back({p.gpus, p.nodes, it->second.central});
           else if (wave_of[idx] == w + 1 && (!next || it->second.high > next->efficiency.high))
             next = NextWaveProjection{p.gpus, p.nodes, it->second};
         }
         std::sort(measured.begin(), measured.end(),
                   [](const MeasuredCount& a, const MeasuredCount& b) { return a.gpus < b.gpus; });
-        if (judge_curve(measured, next, plan.spec.knee_threshold, plan.spec.knee_confirm, unit).stop) {
+        if (judge_curve(measured, next, plan.spec.knee_threshold, plan.spec.knee_confirm, unit)
+                .stop) {
           stop_after = w;
           break;
         }
       }
-      stops.push_back(fmt::format("{} {}: {} (projected from {}, {} calibration)", curve.workload,
-                                  curve.strategy,
-                                  stop_after + 1 < static_cast<std::int64_t>(waves)
-                                      ? fmt::format("stops after wave {} ({} nodes)", stop_after,
-                                                    plan.waves[stop_after].nodes)
-                                      : std::string("runs every wave"),
-                                  predict_from.size() == 1 ? printable(predict_from.front().string())
-                                                           : fmt::format("{} inputs", predict_from.size()),
-                                  proj->calibration));
+      stops.push_back(fmt::format(
+          "{} {}: {} (projected from {}, {} calibration)", curve.workload, curve.strategy,
+          stop_after + 1 < static_cast<std::int64_t>(waves)
+              ? fmt::format("stops after wave {} ({} nodes)", stop_after,
+                            plan.waves[stop_after].nodes)
+              : std::string("runs every wave"),
+          predict_from.size() == 1 ? printable(predict_from.front().string())
+                                   : fmt::format("{} inputs", predict_from.size()),
+          proj->calibration));
     }
     for (auto idx : curve.points)
       if (wave_of[idx] <= stop_after) add(expected, plan.points[idx]);
-    gates_run = std::max(gates_run, static_cast<std::size_t>(std::min<std::int64_t>(stop_after + 1, waves - 1)));
+    gates_run = std::max(
+        gates_run, static_cast<std::size_t>(std::min<std::int64_t>(stop_after + 1, waves - 1)));
   }
-  s += fmt::format("  expected (each curve's gates run on its projection): {}\n", line(expected, gates_run));
+  s += fmt::format("  expected (each curve's gates run on its projection): {}\n",
+                   line(expected, gates_run));
   for (const auto& st : stops) s += fmt::format("    {}\n", st);
   return s;
 }

@@ -62,8 +62,8 @@ Verdict judge_curve(const std::vector<MeasuredCount>& above_baseline,
 struct GateOutcome {
   UntilKneeState state;
   std::vector<std::int64_t> newly_skipped;  // plan point indices stopped by this gate
-  bool nothing_left = false;  // no later wave has a point to run
-  std::string log;            // the lines appended to sweep.log
+  bool nothing_left = false;                // no later wave has a point to run
+  std::string log;                          // the lines appended to sweep.log
 };
 
 // Decides every running curve after wave `wave` from the results in the plan folder: writes

@@ -1,5 +1,5 @@
-// plan --until-knee: the waves, the gate's rule (judge_curve), the gate on result files (knee found,
-// no knee, a failed wave, the confirmation count, a projection), the chained submission, the
+// plan --until-knee: the waves, the gate's rule (judge_curve), the gate on result files (knee
+// found, no knee, a failed wave, the confirmation count, a projection), the chained submission, the
 // cancelling, and the sweep without Slurm that skips what a gate stopped.
 #include <cstdlib>
 #include <fstream>
@@ -46,7 +46,8 @@ TEST(JudgeCurve, NothingMeasuredPastTheBaselineGoesOn) {
 TEST(JudgeCurve, OneCountBelowWaitsForItsConfirmation) {
   Verdict v = judge_curve(counts({{2, 0.95}, {4, 0.70}}), std::nullopt, 0.8, 1, "GPUs");
   EXPECT_FALSE(v.stop) << v.reason;
-  EXPECT_NE(v.reason.find("efficiency 70% at 4 GPUs (4 nodes) is below 80%"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("efficiency 70% at 4 GPUs (4 nodes) is below 80%"), std::string::npos)
+      << v.reason;
   EXPECT_NE(v.reason.find("1 further count below it"), std::string::npos) << v.reason;
 }
 
@@ -62,7 +63,8 @@ TEST(JudgeCurve, ConfirmZeroStopsAtTheFirstCountBelow) {
 
 TEST(JudgeCurve, ConfirmTwoNeedsTwoFurtherCounts) {
   EXPECT_FALSE(judge_curve(counts({{2, 0.7}, {4, 0.6}}), std::nullopt, 0.8, 2, "GPUs").stop);
-  EXPECT_TRUE(judge_curve(counts({{2, 0.7}, {4, 0.6}, {8, 0.5}}), std::nullopt, 0.8, 2, "GPUs").stop);
+  EXPECT_TRUE(
+      judge_curve(counts({{2, 0.7}, {4, 0.6}, {8, 0.5}}), std::nullopt, 0.8, 2, "GPUs").stop);
   // A projection of the next wave below the threshold stops the curve whatever --confirm says (past
   // one node measured, as here: one device a node).
   EXPECT_TRUE(judge_curve(counts({{2, 0.7}}), projected(4, 0.5), 0.8, 2, "GPUs").stop);
@@ -77,7 +79,8 @@ TEST(JudgeCurve, ACountThatRecoversResetsTheKnee) {
 TEST(JudgeCurve, AProjectionBelowTheThresholdConfirmsAMeasuredKnee) {
   Verdict v = judge_curve(counts({{2, 0.70}}), projected(4, 0.55), 0.8, 1, "GPUs");
   EXPECT_TRUE(v.stop);
-  EXPECT_NE(v.reason.find("confirmed by the projection at 4 GPUs (4 nodes): at most 55%"), std::string::npos)
+  EXPECT_NE(v.reason.find("confirmed by the projection at 4 GPUs (4 nodes): at most 55%"),
+            std::string::npos)
       << v.reason;
 }
 
@@ -89,7 +92,8 @@ TEST(JudgeCurve, AProjectionAloneStopsACurveOnlyAfterAMultiNodeCount) {
   // Past one node measured above the threshold, the next wave projected below: stop.
   Verdict v = judge_curve(counts({{2, 0.90}}), projected(4, 0.6), 0.8, 1, "GPUs");
   EXPECT_TRUE(v.stop);
-  EXPECT_NE(v.reason.find("the projection at 4 GPUs (4 nodes) is at most 60%"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("the projection at 4 GPUs (4 nodes) is at most 60%"), std::string::npos)
+      << v.reason;
   // Only the node measured (its counts on one node): the projection of the link is not evidence.
   std::vector<MeasuredCount> in_node{{2, 1, 0.95}, {4, 1, 0.9}};
   EXPECT_FALSE(judge_curve(in_node, projected(8, 0.6), 0.8, 1, "GPUs").stop);
@@ -160,8 +164,9 @@ class UntilKnee : public ::testing::Test {
     scalebench::testing::write_point(dir() / point(p, gpus).result, fixture(p, gpus, efficiency));
   }
   void failed(const Plan& p, std::int64_t gpus) {
-    write_result_file(testing::failed_record_of(point(p, gpus), "NCCL error: remote process exited"),
-                      dir() / point(p, gpus).result, true);
+    write_result_file(
+        testing::failed_record_of(point(p, gpus), "NCCL error: remote process exited"),
+        dir() / point(p, gpus).result, true);
   }
   testing::TempDir tmp_{"until-knee"};
 };
@@ -210,9 +215,10 @@ TEST_F(UntilKnee, KneeFoundStopsTheLaterWavesAndSaysWhy) {
   GateOutcome g2 = run_gate(p, dir(), 2);
   ASSERT_EQ(g2.newly_skipped, std::vector<std::int64_t>{point(p, 8).index}) << g2.log;
   EXPECT_TRUE(g2.nothing_left);
-  EXPECT_NE(g2.log.find("mnist_cnn ddp: STOPPED after wave 2: efficiency 62% at 2 devices (2 nodes) is "
-                        "below 80%, confirmed by 45% at 4 devices (4 nodes)"),
-            std::string::npos)
+  EXPECT_NE(
+      g2.log.find("mnist_cnn ddp: STOPPED after wave 2: efficiency 62% at 2 devices (2 nodes) is "
+                  "below 80%, confirmed by 45% at 4 devices (4 nodes)"),
+      std::string::npos)
       << g2.log;
   UntilKneeState s = read_until_knee_file(dir() / kUntilKneeFile);
   ASSERT_EQ(s.curves.size(), 1u);
@@ -239,7 +245,8 @@ TEST_F(UntilKnee, NoKneeRunsEveryWave) {
   }
   UntilKneeState s = read_until_knee_file(dir() / kUntilKneeFile);
   EXPECT_EQ(s.curves[0].state, "running");
-  EXPECT_NE(s.curves[0].reason.find("efficiency 93% at 4 devices (4 nodes), at or above 80%"), std::string::npos)
+  EXPECT_NE(s.curves[0].reason.find("efficiency 93% at 4 devices (4 nodes), at or above 80%"),
+            std::string::npos)
       << s.curves[0].reason;
 }
 
@@ -251,8 +258,9 @@ TEST_F(UntilKnee, AFailedWaveStopsTheCurveAndSaysSo) {
   GateOutcome g = run_gate(p, dir(), 1);
   EXPECT_EQ(g.newly_skipped.size(), 2u) << g.log;  // the 4- and 8-node points
   EXPECT_NE(g.log.find("0 of 1 point(s) ok, 1 FAILED"), std::string::npos) << g.log;
-  EXPECT_NE(g.log.find("failed: p0001 (mnist_cnn 2 GPUs): failed: NCCL error: remote process exited"),
-            std::string::npos)
+  EXPECT_NE(
+      g.log.find("failed: p0001 (mnist_cnn 2 GPUs): failed: NCCL error: remote process exited"),
+      std::string::npos)
       << g.log;
   EXPECT_NE(g.log.find("every point of wave 1 (2 nodes) failed"), std::string::npos) << g.log;
   // A missing record (the task was killed before it wrote one) counts as failed too.
@@ -310,7 +318,8 @@ TEST_F(UntilKnee, WithTheLinkInTheProfileTheSkippedPointsCarryTheirProjection) {
     EXPECT_LE(sp.projected->low, sp.projected->central);
     EXPECT_LE(sp.projected->central, sp.projected->high);
   }
-  EXPECT_NE(g.log.find("confirmed by the projection at 4 devices (4 nodes)"), std::string::npos) << g.log;
+  EXPECT_NE(g.log.find("confirmed by the projection at 4 devices (4 nodes)"), std::string::npos)
+      << g.log;
 }
 
 TEST_F(UntilKnee, GpuCountsInAnyOrderJudgeTheNextWaveNotTheLast) {
@@ -374,8 +383,9 @@ TEST_F(UntilKnee, SubmitChainsWaveGateWaveAndTheReportWaitsForAll) {
   Plan p = make();
   fs::path fake = dir() / "fake-sbatch";
   fs::path log = dir() / "sbatch.log";
-  write_executable(fake, fmt::format("#!/bin/sh\necho \"$@\" >> {}\nn=$(wc -l < {})\necho $((100 + n))\n",
-                                     log.string(), log.string()));
+  write_executable(fake,
+                   fmt::format("#!/bin/sh\necho \"$@\" >> {}\nn=$(wc -l < {})\necho $((100 + n))\n",
+                               log.string(), log.string()));
   Submission sub = submit_plan(dir() / "plan.json", {.dry_run = false, .sbatch = fake.string()});
   // wave 0 (101), gate 0 (102), wave 1 (103) after 102, gate 1 (104), wave 2 (105), gate 2 (106),
   // wave 3 (107), report (108) after all.
@@ -402,8 +412,9 @@ TEST_F(UntilKnee, TheGateCancelsTheSkippedArrayTasksAndTheLaterGates) {
   Plan p = make(/*confirm=*/0);
   fs::path fake = dir() / "fake-sbatch";
   fs::path log = dir() / "sbatch.log";
-  write_executable(fake, fmt::format("#!/bin/sh\necho \"$@\" >> {}\nn=$(wc -l < {})\necho $((100 + n))\n",
-                                     log.string(), log.string()));
+  write_executable(fake,
+                   fmt::format("#!/bin/sh\necho \"$@\" >> {}\nn=$(wc -l < {})\necho $((100 + n))\n",
+                               log.string(), log.string()));
   submit_plan(dir() / "plan.json", {.dry_run = false, .sbatch = fake.string()});
   fs::path scancel = dir() / "fake-scancel";
   fs::path cancelled = dir() / "scancel.log";
@@ -419,8 +430,10 @@ TEST_F(UntilKnee, TheGateCancelsTheSkippedArrayTasksAndTheLaterGates) {
   ::unsetenv("SLURM_JOB_ID");
   // wave 2's array is job 105 and wave 3's 107 (one task each); gate 2 is 106.
   EXPECT_EQ(testing::read_text(cancelled), "105_0 107_0 106\n");
-  EXPECT_NE(line.find("cancelled 2 array task(s) and 1 later gate job(s)"), std::string::npos) << line;
-  EXPECT_NE(testing::read_text(dir() / kSweepLogFile).find("cancelled 2 array task(s)"), std::string::npos);
+  EXPECT_NE(line.find("cancelled 2 array task(s) and 1 later gate job(s)"), std::string::npos)
+      << line;
+  EXPECT_NE(testing::read_text(dir() / kSweepLogFile).find("cancelled 2 array task(s)"),
+            std::string::npos);
   // A scancel that fails is an error, not silence.
   write_executable(scancel, "#!/bin/sh\nexit 1\n");
   EXPECT_THROW(cancel_skipped(p, dir(), 1, g1, scancel.string()), RunError);
@@ -430,12 +443,14 @@ TEST_F(UntilKnee, TheGateCancelsTheSkippedArrayTasksAndTheLaterGates) {
 
 TEST_F(UntilKnee, SweepRunsWaveByWaveAndSkipsWhatTheGateStopped) {
   Plan p = make(/*confirm=*/0, /*link=*/false, /*slurm=*/false);
-  // The stand-in `scalebench run --plan P --point K` copies a prepared record to the point's result.
+  // The stand-in `scalebench run --plan P --point K` copies a prepared record to the point's
+  // result.
   fs::path prepared = dir() / "prepared";
   fs::create_directories(prepared);
   for (auto [gpus, eff] : {std::pair<std::int64_t, double>{1, 1.0}, {2, 0.6}, {4, 0.5}, {8, 0.4}}) {
     const PlannedPoint& pt = point(p, gpus);
-    scalebench::testing::write_point(prepared / fmt::format("{}.json", pt.index), fixture(p, gpus, eff));
+    scalebench::testing::write_point(prepared / fmt::format("{}.json", pt.index),
+                                     fixture(p, gpus, eff));
     std::ofstream(prepared / fmt::format("{}.path", pt.index)) << pt.result;
   }
   fs::path runs = dir() / "runs.log";
@@ -449,16 +464,19 @@ TEST_F(UntilKnee, SweepRunsWaveByWaveAndSkipsWhatTheGateStopped) {
   o.terminal = false;
   // Multi-process points go through mpirun: a stand-in that drops "-np N" and the profile's args.
   fs::path mpirun = dir() / "fake-mpirun";
-  write_executable(mpirun, "#!/bin/sh\nshift 2\nwhile [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n");
+  write_executable(
+      mpirun, "#!/bin/sh\nshift 2\nwhile [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n");
   o.mpirun = mpirun.string();
   std::ostringstream out;
   SweepSummary sum = run_sweep(dir() / "plan.json", o, out);
   EXPECT_EQ(sum.ran, 2) << out.str();
   EXPECT_EQ(sum.past_knee, 2) << out.str();
   EXPECT_EQ(sum.failed, 0) << out.str();
-  EXPECT_EQ(testing::read_text(runs), fmt::format("{}\n{}\n", point(p, 1).index, point(p, 2).index));
+  EXPECT_EQ(testing::read_text(runs),
+            fmt::format("{}\n{}\n", point(p, 1).index, point(p, 2).index));
   EXPECT_NE(out.str().find("STOPPED after wave 1"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("skipped, past the knee (until_knee.json)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("skipped, past the knee (until_knee.json)"), std::string::npos)
+      << out.str();
   EXPECT_NE(out.str().find("2 skipped past the knee"), std::string::npos) << out.str();
   EXPECT_FALSE(fs::exists(dir() / point(p, 4).result));
   // Run again: the skipped points stay skipped; --force decides afresh.
@@ -483,7 +501,8 @@ TEST_F(UntilKnee, PlanEstimatesWhereTheSweepStopsFromAFullNodeResult) {
   fs::path node = dir() / "node";
   scalebench::testing::write_point(node / "r1.json", fixture(p, 1, 1.0));
   const std::string text = format_until_knee_cost(p, {node});
-  EXPECT_NE(text.find("expected (each curve's gates run on its projection):"), std::string::npos) << text;
+  EXPECT_NE(text.find("expected (each curve's gates run on its projection):"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("mnist_cnn ddp: "), std::string::npos) << text;
   EXPECT_NE(text.find("calibration)"), std::string::npos) << text;
 }
