@@ -33,6 +33,7 @@ struct ReportArgs {
   std::optional<std::string> cluster_profiles;
   std::optional<std::string> prediction;
   std::optional<std::string> skipped;
+  std::optional<std::string> job;
 };
 
 const char* const kFormats[] = {"pdf", "png", "svg"};
@@ -174,6 +175,7 @@ reports::ReportOptions to_options(const ReportArgs& args) {
     }
     options.skipped = *args.skipped;
   }
+  if (args.job) options.job = reports::parse_job(*args.job);
   return options;
 }
 
@@ -206,7 +208,8 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--label", args->labels,
                   "Name the system of every result under DIR (repeatable), e.g. "
                   "--label A100=results/mahti; default: cluster and GPU model")
-      ->type_name("NAME=DIR");
+      ->type_name("NAME=DIR")
+      ->allow_extra_args(false);  // one NAME=DIR per --label: a folder after it is an input
   cmd->add_option("--threshold", args->threshold,
                   "Scaling efficiency below which the knee is marked, in (0, 1]")
       ->type_name("F")
@@ -242,6 +245,11 @@ void add_report_command(CLI::App& app) {
                   "An --until-knee sweep's until_knee.json: lists the points its gates skipped past "
                   "the knee, and why")
       ->type_name("FILE");
+  cmd->add_option("--job", args->job,
+                  "The request calculator: for a stated job, e.g. epochs=90,samples=1281167 "
+                  "(samples per epoch), the wall time, GPU-hours, node-hours and billing units at "
+                  "each GPU count (request.csv and a section of each document)")
+      ->type_name("samples=N[,epochs=E]");
   cmd->footer(
       "Writes OUT/report.html (self-contained), report.md, summary.csv, table.tex (booktabs), "
       "summary.txt, and figures/ with each figure's gnuplot data and script beside its "

@@ -13,6 +13,7 @@
 #include "reports/loader.hpp"
 #include "reports/metrics.hpp"
 #include "reports/predict.hpp"
+#include "reports/request.hpp"
 
 namespace scalebench::reports {
 
@@ -29,8 +30,12 @@ struct ReportContent {
   bool any_billing = false;
   // Curves of a prediction (report --prediction): shown apart, never in the measured tables.
   std::vector<PredictedCurve> projections;
+  // Where runs were split into separate curves (or one curve mixes commits), and why.
+  std::vector<std::string> grouping_notes;
   // What an --until-knee sweep's gates decided (report --skipped): the points never run, and why.
   std::optional<UntilKneeState> until_knee;
+  // The job of the request calculator (report --job), when given.
+  std::optional<JobSpec> job;
 };
 
 std::string html_document(const ReportContent& report);      // report.html
@@ -72,6 +77,12 @@ std::string projections_markdown(const std::vector<PredictedCurve>& curves);
 
 // The "Not measured: the sweep stopped at the knee" section, and summary.txt's sentences on it
 // (all empty without --skipped).
+// The request calculator's section (report --job; empty without it) and request.csv.
+std::string request_html(const ReportContent& report);
+std::string request_markdown(const ReportContent& report);
+std::string request_text(const ReportContent& report);
+std::string request_csv(const ReportContent& report);  // only with a job
+
 std::string skipped_html(const std::optional<UntilKneeState>& state);
 std::string skipped_markdown(const std::optional<UntilKneeState>& state);
 std::string skipped_text(const std::optional<UntilKneeState>& state);

@@ -411,16 +411,18 @@ std::optional<Figure> line_figure(const Panel& panel, const LineRequest& request
 
 // Per system and workload setting: every strategy in one plot.
 std::vector<Panel> system_panels(const std::vector<GroupMetrics>& groups) {
-  std::map<std::tuple<std::string, std::string, std::string, std::string, std::int64_t>, Panel>
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::int64_t,
+                      std::string>,
+           Panel>
       panels;
   for (const GroupMetrics& g : groups) {
     const GroupKey& k = g.key;
-    Panel& p = panels[{k.system, k.workload, k.precision, k.scaling, k.batch}];
+    Panel& p = panels[{k.system, k.workload, k.precision, k.scaling, k.batch, k.variant}];
     if (p.groups.empty()) {
       p.title = fmt::format("{} on {}\n{}", workload_title(k.workload), k.system,
                             group_setting(k, g.unit(1)));
-      p.name_stem = slug(
-          fmt::format("{} {} {} b{} {}", k.system, k.workload, k.precision, k.batch, k.scaling));
+      p.name_stem = slug(fmt::format("{} {} {} b{} {} {}", k.system, k.workload, k.precision,
+                                     k.batch, k.scaling, k.variant));
       p.workload = k.workload;
     }
     p.groups.push_back(&g);
@@ -464,8 +466,10 @@ std::vector<Panel> comparison_panels(const std::vector<GroupMetrics>& groups) {
 std::string comparison_line_title(const GroupMetrics& g, const Panel& panel) {
   std::set<std::int64_t> batches;
   for (const GroupMetrics* other : panel.groups) batches.insert(other->key.batch);
-  if (batches.size() == 1) return g.key.system;
-  return fmt::format("{}, batch {}", g.key.system, g.key.batch);
+  std::string title = g.key.system;
+  if (batches.size() > 1) title += fmt::format(", batch {}", g.key.batch);
+  if (!g.key.variant.empty()) title += ", " + g.key.variant;
+  return title;
 }
 
 // Stacked bars per GPU count: compute, exposed communication, and what phases do not explain.

@@ -6,7 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <optional>
+#include <thread>
 #include <sstream>
 
 namespace scalebench::reports {
@@ -22,7 +26,9 @@ struct ProcessResult {
 // fork + exec rather than system(): no shell, so no quoting of the user's paths.
 ProcessResult run_in(const fs::path& dir, const fs::path& program, const std::string& argument) {
   int err_pipe[2];
-  if (::pipe(err_pipe) != 0) return {-1, "cannot create a pipe"};
+  // Close-on-exec: figures render on several threads, and a pipe end inherited by another
+  // figure's gnuplot would hold this one's read open until that one ends.
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) return {-1, "cannot create a pipe"};
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(err_pipe[0]);
@@ -90,20 +96,38 @@ RenderOutcome render_figures(const fs::path& dir, const std::vector<Figure>& fig
   const std::optional<fs::path> program = find_program(gnuplot);
   if (!program) return outcome;
   outcome.gnuplot_found = true;
-  for (const Figure& f : figures) {
-    const ProcessResult run = run_in(dir, *program, f.name + ".gp");
-    if (run.exit_status != 0) {
-      outcome.failures.push_back(fmt::format("{}.gp: {}", f.name, last_line(run.stderr_text)));
-      continue;
+  // One gnuplot per figure, a few at a time: rendering one after another was most of a large
+  // report's time. Each figure's outcome has its own slot, so the order of failures is the
+  // figures' order whatever finishes first.
+  std::vector<std::optional<std::string>> failure(figures.size());
+  std::atomic<std::size_t> next = 0;
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < figures.size();) {
+      const Figure& f = figures[i];
+      const ProcessResult run = run_in(dir, *program, f.name + ".gp");
+      if (run.exit_status != 0) {
+        failure[i] = fmt::format("{}.gp: {}", f.name, last_line(run.stderr_text));
+        continue;
+      }
+      bool complete = true;
+      for (const std::string& format : formats) {
+        complete = complete && non_empty_file(dir / (f.name + "." + format));
+      }
+      if (!complete) failure[i] = fmt::format("{}.gp: an output file is missing or empty", f.name);
     }
-    bool complete = true;
-    for (const std::string& format : formats) {
-      complete = complete && non_empty_file(dir / (f.name + "." + format));
-    }
-    if (complete) {
-      ++outcome.rendered;
+  };
+  {
+    const std::size_t threads =
+        std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < threads && t < figures.size(); ++t) pool.emplace_back(work);
+    work();
+  }
+  for (std::optional<std::string>& f : failure) {
+    if (f) {
+      outcome.failures.push_back(std::move(*f));
     } else {
-      outcome.failures.push_back(fmt::format("{}.gp: an output file is missing or empty", f.name));
+      ++outcome.rendered;
     }
   }
   return outcome;

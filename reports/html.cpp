@@ -92,10 +92,6 @@ std::string group_html(const ReportContent& report, const GroupMetrics& g,
                        const std::vector<TableColumn>& columns) {
   std::string out = fmt::format("<h3>{}</h3>\n<p>{}</p>\n", html_escape(group_title(g.key)),
                                 html_escape(group_sentence(g, report.threshold)));
-  if (g.knee) {
-    out += fmt::format("<p>Knee at {} {}: {}; {}.</p>\n", g.knee->gpus, g.unit(g.knee->gpus),
-                       html_escape(g.knee->reason), html_escape(g.knee->cause));
-  }
   out += group_table_html(g, columns);
   for (std::size_t i = 0; i < report.figures.size(); ++i) {
     const Figure& f = report.figures[i];
@@ -162,6 +158,7 @@ std::string html_document(const ReportContent& report) {
     out += "<h2 id=\"busbw\">All-reduce micro-benchmarks</h2>\n";
     out += figures_html(report, "", "busbw");
   }
+  out += request_html(report);
   out += skipped_html(report.until_knee);
   out += projections_html(report.projections);
   out += systems_html(report.results);

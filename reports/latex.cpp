@@ -34,7 +34,8 @@ std::string count_row(const GroupMetrics& g, const CountMetrics& c) {
                      c.samples_per_s_per_gpu ? latex_count(*c.samples_per_s_per_gpu) : "--",
                      efficiency,
                      c.exposed_share ? fmt::format("{:.0f}", *c.exposed_share * 100.0) : "--",
-                     c.gpu_hours_per_1000_steps ? number(*c.gpu_hours_per_1000_steps, 3) : "--");
+                     c.gpu_hours_per_million_samples ? number(*c.gpu_hours_per_million_samples, 3)
+                                                     : "--");
 }
 
 }  // namespace
@@ -48,7 +49,7 @@ std::string latex_table(const ReportContent& report) {
       "  \\begin{{tabular}}{{rrrrrrr}}\n"
       "    \\toprule\n"
       "    GPUs & Nodes & Throughput & Per GPU & Efficiency & Exposed comm. & GPU-hours per \\\\\n"
-      "         &       & (samples/s) & (samples/s) & (\\%) & (\\% of step) & 1000 steps \\\\\n");
+      "         &       & (samples/s) & (samples/s) & (\\%) & (\\% of step) & $10^6$ samples \\\\\n");
   for (const GroupMetrics& g : report.groups) {
     out += "    \\midrule\n";
     out += fmt::format("    \\multicolumn{{{}}}{{l}}{{\\textit{{{}}}}} \\\\\n", kColumns,

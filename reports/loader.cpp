@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -59,11 +60,14 @@ std::string device_model(const ResultRecord& r) {
   return r.point.backend != kCpu && r.system.gpu_model ? *r.system.gpu_model : r.system.cpu_model;
 }
 
+// A system is its cluster and device model, never a host: a hand-run sweep's jobs land on
+// different hosts, and one curve must not become one "system" per host. Two machines with the
+// same device model outside a plan are told apart with --label.
 std::string system_label(const ResultRecord& r, const std::optional<std::string>& input_label) {
   if (input_label) return *input_label;
   if (r.point.label && !r.point.label->empty()) return *r.point.label;
   const std::string model = device_model(r);
-  const std::string where = r.point.cluster ? *r.point.cluster : r.system.hostname;
+  const std::string where = r.point.cluster.value_or("");
   if (model.empty()) return where.empty() ? "unknown system" : where;
   return where.empty() ? model : where + " " + model;
 }
@@ -81,6 +85,16 @@ PointSample to_sample(const ResultRecord& r, const fs::path& path, const std::st
   s.global_batch = r.point.global_batch;
   s.devices = r.point.devices;
   s.nodes = r.point.nodes;
+  s.devices_per_node = r.point.devices_per_node;
+  s.image_size = r.point.image_size;
+  s.steps = r.point.steps;
+  // nlohmann objects are ordered by key, so the dump is a canonical text. devices_per_process is
+  // mirrored's devices per node, which the GPU count sets: not a setting of the curve.
+  json options = r.point.options;
+  if (options.is_object()) options.erase("devices_per_process");
+  s.options = options.dump();
+  s.scalebench_version = r.provenance.scalebench_version;
+  s.git_commit = r.provenance.git_commit;
   s.status = r.status;
   s.error = r.error.value_or("");
   const std::optional<StepStats>& full = r.phases.full ? r.phases.full : r.step;
@@ -356,12 +370,156 @@ ResultSet load_results(const std::vector<InputSpec>& inputs) {
   return set;
 }
 
-PointGroups group_points(const ResultSet& results) {
-  PointGroups groups;
+namespace {
+
+// The first six keys: what a reader calls "the same curve" before looking at the settings.
+GroupKey base_key(const PointSample& p) {
+  const std::int64_t batch =
+      p.scaling == vocabulary::kStrong ? p.global_batch : p.batch_per_device;
+  GroupKey key;
+  key.system = p.system;
+  key.workload = p.workload;
+  key.strategy = p.strategy;
+  key.precision = p.precision;
+  key.scaling = p.scaling;
+  key.batch = batch;
+  return key;
+}
+
+std::string base_name(const GroupKey& k) {
+  return fmt::format("{} {} {} batch {} ({} scaling) on {}", k.workload, k.strategy, k.precision,
+                     k.batch, k.scaling, k.system);
+}
+
+// {"bucket_mb":25,"overlap":true} -> "bucket_mb=25, overlap=true"
+std::string options_text(const std::string& compact) {
+  const json doc = json::parse(compact, nullptr, false);
+  if (!doc.is_object() || doc.empty()) return "no options";
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : doc.items())
+    parts.push_back(name + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// Splits one base curve by node layout where a GPU count was measured with two node counts (or
+// the multi-node points use two layouts): each layout gets the single-node points that fit its
+// node. Otherwise one curve, keyed by its multi-node layout (0 when single-node only).
+void split_by_layout(GroupKey key, const std::vector<const PointSample*>& points,
+                     PointGroups& out) {
+  std::set<std::int64_t> layouts;
+  std::map<std::int64_t, std::set<std::int64_t>> nodes_by_count;
+  std::int64_t largest_single = 0;
+  for (const PointSample* p : points) {
+    nodes_by_count[p->devices].insert(p->nodes);
+    if (p->nodes > 1) layouts.insert(p->devices_per_node);
+    else largest_single = std::max(largest_single, p->devices);
+  }
+  const bool conflict = std::any_of(nodes_by_count.begin(), nodes_by_count.end(),
+                                    [](const auto& e) { return e.second.size() > 1; });
+  if (layouts.size() <= 1 && !conflict) {
+    key.devices_per_node = layouts.empty() ? 0 : *layouts.begin();
+    out[key] = points;
+    return;
+  }
+  if (largest_single > *layouts.rbegin()) layouts.insert(largest_single);
+  for (const std::int64_t layout : layouts) {
+    key.devices_per_node = layout;
+    std::vector<const PointSample*>& curve = out[key];
+    for (const PointSample* p : points) {
+      if (p->nodes > 1 ? p->devices_per_node == layout : p->devices <= layout)
+        curve.push_back(p);
+    }
+  }
+}
+
+struct Dimension {
+  const char* what;  // "image size"
+  std::function<std::string(const GroupKey&)> value;
+};
+
+// What tells the curves of one base curve apart, for titles and the note that says so.
+void name_variants(const GroupKey& base, PointGroups& curves, const std::string& device,
+                   std::vector<std::string>* notes, PointGroups& out) {
+  const Dimension dimensions[] = {
+      {"image size", [](const GroupKey& k) { return fmt::format("image {} px", k.image_size); }},
+      {"steps", [](const GroupKey& k) { return fmt::format("{} steps", k.steps); }},
+      {"strategy options", [](const GroupKey& k) { return options_text(k.options); }},
+      {"scalebench version",
+       [](const GroupKey& k) { return fmt::format("scalebench {}", k.scalebench_version); }},
+      {"node layout",
+       [&device](const GroupKey& k) {
+         return k.devices_per_node == 0 ? std::string("one node")
+                                        : fmt::format("{} {}s per node", k.devices_per_node, device);
+       }},
+  };
+  // The layout tells curves apart only where it was split on: a curve of single-node points
+  // beside another setting's multi-node curve differs in that setting, not in its layout.
+  auto same_but_layout = [&curves] {
+    for (const auto& [a, pa] : curves)
+      for (const auto& [b, pb] : curves)
+        if (a.devices_per_node != b.devices_per_node && a.image_size == b.image_size &&
+            a.steps == b.steps && a.options == b.options &&
+            a.scalebench_version == b.scalebench_version)
+          return true;
+    return false;
+  };
+  std::vector<const Dimension*> differing;
+  std::vector<std::string> described;
+  for (const Dimension& d : dimensions) {
+    std::set<std::string> values;
+    for (const auto& [key, points] : curves) values.insert(d.value(key));
+    if (values.size() < 2) continue;
+    if (&d == &dimensions[4] && !same_but_layout()) continue;
+    differing.push_back(&d);
+    described.push_back(fmt::format("{} ({})", d.what, fmt::join(values, "; ")));
+  }
+  if (notes != nullptr && curves.size() > 1) {
+    notes->push_back(fmt::format(
+        "{}: its runs differ in {}, so they are not repeats of one another: shown as {} separate "
+        "curves",
+        base_name(base), fmt::join(described, " and "), curves.size()));
+  }
+  for (auto& [key, points] : curves) {
+    GroupKey named = key;
+    std::vector<std::string> parts;
+    if (curves.size() > 1)
+      for (const Dimension* d : differing) parts.push_back(d->value(key));
+    named.variant = fmt::format("{}", fmt::join(parts, ", "));
+    if (notes != nullptr) {
+      std::set<std::string> commits;
+      for (const PointSample* p : points)
+        if (!p->git_commit.empty()) commits.insert(p->git_commit);
+      if (commits.size() > 1) {
+        notes->push_back(fmt::format(
+            "{}{}: its runs come from {} commits of scalebench {} ({}); check that none changed "
+            "what a step does",
+            base_name(base), named.variant.empty() ? "" : " [" + named.variant + "]",
+            commits.size(), key.scalebench_version, fmt::join(commits, ", ")));
+      }
+    }
+    out[named] = std::move(points);
+  }
+}
+
+}  // namespace
+
+PointGroups group_points(const ResultSet& results, std::vector<std::string>* notes) {
+  std::map<GroupKey, std::map<GroupKey, std::vector<const PointSample*>>> by_base;
   for (const PointSample& p : results.points) {
-    const std::int64_t batch =
-        p.scaling == vocabulary::kStrong ? p.global_batch : p.batch_per_device;
-    groups[GroupKey{p.system, p.workload, p.strategy, p.precision, p.scaling, batch}].push_back(&p);
+    const GroupKey base = base_key(p);
+    GroupKey key = base;
+    key.image_size = p.image_size;
+    key.steps = p.steps;
+    key.options = p.options;
+    key.scalebench_version = p.scalebench_version;
+    by_base[base][key].push_back(&p);
+  }
+  PointGroups groups;
+  for (const auto& [base, settings] : by_base) {
+    PointGroups curves;
+    for (const auto& [key, points] : settings) split_by_layout(key, points, curves);
+    const bool cpu = settings.begin()->second.front()->backend == kCpu;
+    name_variants(base, curves, cpu ? "device" : "GPU", notes, groups);
   }
   return groups;
 }

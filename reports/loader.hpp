@@ -33,6 +33,13 @@ struct PointSample {
   std::int64_t global_batch = 0;
   std::int64_t devices = 1;
   std::int64_t nodes = 1;
+  std::int64_t devices_per_node = 1;
+  // What else changes the step, so that points differing in it are never repeats of each other.
+  std::int64_t image_size = 0;
+  std::int64_t steps = 0;
+  std::string options;  // the strategy options as compact JSON (bucket_mb, overlap, graphs, ...)
+  std::string scalebench_version;
+  std::string git_commit;
   std::string status;  // "ok", "failed", "timeout"
   std::string error;   // empty when the run gave none
   // Measurements of an ok point; any may be missing in an older or partial record.
@@ -96,13 +103,28 @@ struct GroupKey {
   std::string precision;
   std::string scaling;
   std::int64_t batch = 0;  // per device for weak scaling, global for strong scaling
+  // Everything else that changes the step: points that differ in it are separate curves.
+  std::int64_t image_size = 0;
+  std::int64_t steps = 0;
+  std::string options;             // strategy options, compact JSON
+  std::string scalebench_version;  // docs/gpu.md: results of different versions are not compared
+  // The GPUs per node of the curve's multi-node points (0: the curve is single-node). Where one
+  // GPU count was measured on one node and on several (8 GPUs on 1 node and on 2 x 4), each
+  // layout is a curve of its own, and both share the single-node points that fit their node.
+  std::int64_t devices_per_node = 0;
+  // What tells this curve from another with the same first six keys ("image 64 px", "4 GPUs per
+  // node", "scalebench 0.1.0"); empty when no other curve shares them.
+  std::string variant;
   auto operator<=>(const GroupKey&) const = default;
 };
 
 using PointGroups = std::map<GroupKey, std::vector<const PointSample*>>;
 
-// Groups by system, workload, strategy, precision, scaling and batch. The pointers refer into
-// `results`, which must outlive the groups.
-PointGroups group_points(const ResultSet& results);
+// Groups by system, workload, strategy, precision, scaling, batch, image size, steps, strategy
+// options, scalebench version and node layout. The pointers refer into `results`, which must
+// outlive the groups. Where runs that share the first six keys were split on the others, one
+// note per split says so and why ("... differ in image size (64, 224 px): 2 curves") in `notes`,
+// when given.
+PointGroups group_points(const ResultSet& results, std::vector<std::string>* notes = nullptr);
 
 }  // namespace scalebench::reports

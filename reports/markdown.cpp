@@ -87,6 +87,7 @@ std::string markdown_document(const ReportContent& report) {
   }
   if (!r.busbw_series.empty())
     out += "## All-reduce micro-benchmarks\n\n" + figures_md(report, "", "busbw");
+  out += request_markdown(report);
   out += skipped_markdown(report.until_knee);
   out += projections_markdown(report.projections);
   return out + systems_md(r);

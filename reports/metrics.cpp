@@ -10,6 +10,7 @@
 #include "records/errors.hpp"
 #include "reports/knee.hpp"
 #include "reports/median.hpp"
+#include "reports/text.hpp"
 
 namespace scalebench::reports {
 namespace {
@@ -84,11 +85,44 @@ std::optional<double> doubling_gain(const GroupMetrics& group, const CountMetric
 }
 
 void add_costs(CountMetrics& c, std::optional<double> units_per_gpu_hour) {
-  if (!c.step_ms) return;
-  // n GPUs busy for 1,000 steps of step_ms each.
-  c.gpu_hours_per_1000_steps = static_cast<double>(c.gpus) * *c.step_ms / 3600.0;
-  if (units_per_gpu_hour)
-    c.billing_units_per_1000_steps = *c.gpu_hours_per_1000_steps * *units_per_gpu_hour;
+  if (c.step_ms) {
+    // n GPUs busy for 1,000 steps of step_ms each.
+    c.gpu_hours_per_1000_steps = static_cast<double>(c.gpus) * *c.step_ms / 3600.0;
+    if (units_per_gpu_hour)
+      c.billing_units_per_1000_steps = *c.gpu_hours_per_1000_steps * *units_per_gpu_hour;
+  }
+  if (c.samples_per_s && *c.samples_per_s > 0) {
+    // 10^6 samples take 10^6 / X seconds of the whole allocation.
+    const double hours = 1e6 / *c.samples_per_s / 3600.0;
+    c.gpu_hours_per_million_samples = static_cast<double>(c.gpus) * hours;
+    c.node_hours_per_million_samples = static_cast<double>(c.nodes) * hours;
+    if (units_per_gpu_hour)
+      c.billing_units_per_million_samples = *c.gpu_hours_per_million_samples * *units_per_gpu_hour;
+  }
+}
+
+// Why an efficiency can be above 100%: the likely cause from the data, for the warning.
+std::string superlinear_warning(const GroupMetrics& g, const CountMetrics& base,
+                                const CountMetrics& c) {
+  std::string cause;
+  if (g.key.scaling == "strong" && c.batch_per_device < base.batch_per_device) {
+    cause = fmt::format(
+        "under strong scaling the per-{} batch fell from {} to {}, and a smaller batch can run "
+        "faster per sample (it fits the caches)",
+        g.unit(1), base.batch_per_device, c.batch_per_device);
+  } else if (base.compute_ms && c.compute_ms && *c.compute_ms < 0.95 * *base.compute_ms) {
+    cause = fmt::format(
+        "its compute-only step ({} ms) is shorter than the baseline's ({} ms), which does the "
+        "same work per {}: the baseline ran slower (a shared, throttled or differently clocked "
+        "device, or another node)",
+        number(*c.compute_ms, 3), number(*base.compute_ms, 3), g.unit(1));
+  } else {
+    cause = fmt::format("its throughput per {} is above the baseline's; check that the baseline "
+                        "run was not disturbed",
+                        g.unit(1));
+  }
+  return fmt::format("Efficiency {} at {} {} is above {}: {}.", percent(*c.efficiency), c.gpus,
+                     g.unit(c.gpus), percent(kSuperlinear), cause);
 }
 
 GroupMetrics group_metrics(const GroupKey& key, const std::vector<const PointSample*>& points,
@@ -118,6 +152,8 @@ GroupMetrics group_metrics(const GroupKey& key, const std::vector<const PointSam
     if (c.speedup)
       c.efficiency = *c.speedup * static_cast<double>(base.gpus) / static_cast<double>(c.gpus);
     c.doubling_gain = doubling_gain(group, c);
+    if (c.efficiency && *c.efficiency > kSuperlinear)
+      group.warnings.push_back(superlinear_warning(group, base, c));
   }
   group.knee = find_knee(group, options.threshold, options.min_gain);
   return group;
@@ -172,6 +208,8 @@ CountMetrics combine_repeats(const std::vector<const PointSample*>& repeats) {
     c.samples_per_s = static_cast<double>(c.global_batch) * 1000.0 / *c.step_ms;
   }
   if (c.samples_per_s) c.samples_per_s_per_gpu = *c.samples_per_s / static_cast<double>(c.gpus);
+  // One process moves nothing: a bus bandwidth of 0 there is "not applicable", not a rate.
+  if (c.busbw_gbps && *c.busbw_gbps == 0.0 && c.gpus == 1) c.busbw_gbps.reset();
   return c;
 }
 

@@ -47,8 +47,18 @@ struct CountMetrics {
   std::optional<double> doubling_gain;  // X(n) / X(n/2) - 1; ideal 1
   std::optional<double> gpu_hours_per_1000_steps;
   std::optional<double> billing_units_per_1000_steps;
+  // What a proposal is asked for: the cost of a fixed amount of work. Under weak scaling a step
+  // does n times the work at n GPUs, so the cost of 1,000 steps grows with n while the cost of
+  // the samples barely moves.
+  std::optional<double> gpu_hours_per_million_samples;
+  std::optional<double> node_hours_per_million_samples;
+  std::optional<double> billing_units_per_million_samples;
   bool ok() const { return repeats > 0; }
 };
+
+// An efficiency above this is worth a warning: scaling data-parallel training cannot beat
+// linear by much unless the baseline was slow or the points do not measure the same step.
+inline constexpr double kSuperlinear = 1.05;
 
 struct Knee {
   enum class Rule { efficiency, gain };
@@ -65,6 +75,9 @@ struct GroupMetrics {
   bool baseline_full_node = false;            // the baseline is one full node (--baseline node)
   std::vector<CountMetrics> counts;           // ascending GPU count, failed counts included
   std::optional<Knee> knee;
+  // Numbers a reader should not take at face value: an efficiency above kSuperlinear, with its
+  // likely cause. One sentence each.
+  std::vector<std::string> warnings;
   const CountMetrics* at(std::int64_t gpus) const;
   // "GPU"/"GPUs", or "device"/"devices" for the CPU backend.
   std::string unit(std::int64_t count) const;

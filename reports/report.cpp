@@ -11,6 +11,7 @@
 #include "reports/figures.hpp"
 #include "reports/metrics.hpp"
 #include "reports/staging.hpp"
+#include "reports/text.hpp"
 
 namespace scalebench::reports {
 namespace {
@@ -94,7 +95,9 @@ ReportSummary run_report(const ReportOptions& options) {
   metric_options.baseline_gpus = options.baseline_gpus;
   metric_options.baseline_full_node = options.baseline_full_node;
   metric_options.billing_units_per_gpu_hour = billing_by_system(options, results);
-  const std::vector<GroupMetrics> groups = compute_metrics(group_points(results), metric_options);
+  std::vector<std::string> grouping_notes;
+  const std::vector<GroupMetrics> groups =
+      compute_metrics(group_points(results, &grouping_notes), metric_options);
   const std::vector<Figure> figures = build_figures(
       groups, results.busbw_series, FigureOptions{options.threshold, options.formats});
 
@@ -118,12 +121,15 @@ ReportSummary run_report(const ReportOptions& options) {
                         formats,
                         !metric_options.billing_units_per_gpu_hour.empty(),
                         std::move(projections),
-                        std::move(until_knee)};
+                        grouping_notes,
+                        std::move(until_knee),
+                        options.job};
   staging.write("report.html", html_document(content));
   staging.write("report.md", markdown_document(content));
   staging.write("summary.csv", summary_csv(content));
   staging.write("table.tex", latex_table(content));
   staging.write("summary.txt", summary_text(content));
+  if (content.job) staging.write("request.csv", request_csv(content));
 
   ReportSummary summary;
   summary.files_read = results.files_read;
@@ -134,6 +140,9 @@ ReportSummary run_report(const ReportOptions& options) {
   summary.figures = figures.size();
   summary.skipped = results.skipped;
   summary.render = render;
+  summary.notes = grouping_notes;
+  for (const GroupMetrics& g : groups)
+    for (const std::string& w : g.warnings) summary.notes.push_back(group_title(g.key) + ": " + w);
   summary.written = staging.publish();
   return summary;
 }
@@ -151,6 +160,7 @@ std::vector<std::string> warning_lines(const ReportSummary& s, const fs::path& o
   }
   for (const std::string& failure : s.render.failures)
     lines.push_back("gnuplot failed on " + failure);
+  for (const std::string& note : s.notes) lines.push_back(printable(note));
   return lines;
 }
 

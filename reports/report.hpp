@@ -12,6 +12,7 @@
 
 #include "reports/gnuplot.hpp"
 #include "reports/loader.hpp"
+#include "reports/request.hpp"
 
 namespace scalebench::reports {
 
@@ -29,6 +30,7 @@ struct ReportOptions {
   std::string gnuplot = "gnuplot";
   std::optional<std::filesystem::path> prediction;  // --prediction OUT/prediction.json
   std::optional<std::filesystem::path> skipped;     // --skipped PLAN/until_knee.json
+  std::optional<JobSpec> job;                       // --job: the request calculator
 };
 
 struct ReportSummary {
@@ -40,6 +42,9 @@ struct ReportSummary {
   std::map<std::string, std::size_t> schemas;  // results read, by schema version
   std::vector<SkippedFile> skipped;
   RenderOutcome render;
+  // Curves split because their runs differ (image size, options, version, node layout), curves
+  // mixing commits, efficiencies above 105%: one line each, for the command to print.
+  std::vector<std::string> notes;
   std::vector<std::filesystem::path> written;  // final paths of every file in OUT
 };
 

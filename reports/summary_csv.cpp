@@ -27,6 +27,9 @@ const std::pair<const char*, OptionalField> kNumberColumns[] = {
     {"doubling_gain", &CountMetrics::doubling_gain},
     {"gpu_hours_per_1000_steps", &CountMetrics::gpu_hours_per_1000_steps},
     {"billing_units_per_1000_steps", &CountMetrics::billing_units_per_1000_steps},
+    {"gpu_hours_per_million_samples", &CountMetrics::gpu_hours_per_million_samples},
+    {"node_hours_per_million_samples", &CountMetrics::node_hours_per_million_samples},
+    {"billing_units_per_million_samples", &CountMetrics::billing_units_per_million_samples},
 };
 
 std::string csv_number(const std::optional<double>& v) {

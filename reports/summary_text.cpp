@@ -94,16 +94,23 @@ std::string failures_clause(const GroupMetrics& g) {
 std::string cost_clause(const GroupMetrics& g) {
   std::vector<std::string> parts;
   for (const CountMetrics& c : g.counts) {
-    if (!c.gpu_hours_per_1000_steps) continue;
-    std::string part = fmt::format("{} at {}", number(*c.gpu_hours_per_1000_steps, 3), c.gpus);
-    if (c.billing_units_per_1000_steps) {
-      part += fmt::format(" ({} billing units)", number(*c.billing_units_per_1000_steps, 3));
+    if (!c.gpu_hours_per_million_samples) continue;
+    std::string part =
+        fmt::format("{} at {}", number(*c.gpu_hours_per_million_samples, 3), c.gpus);
+    if (c.billing_units_per_million_samples) {
+      part += fmt::format(" ({} billing units)", number(*c.billing_units_per_million_samples, 3));
     }
     parts.push_back(part);
   }
   if (parts.empty()) return "";
-  return fmt::format(" {}-hours per 1,000 steps by {} count: {}.", g.unit(1), g.unit(1),
+  return fmt::format(" {}-hours per million samples by {} count: {}.", g.unit(1), g.unit(1),
                      fmt::join(parts, ", "));
+}
+
+std::string warnings_clause(const GroupMetrics& g) {
+  std::string text;
+  for (const std::string& w : g.warnings) text += " " + w;
+  return text;
 }
 
 }  // namespace
@@ -114,7 +121,7 @@ std::string group_sentence(const GroupMetrics& g, double threshold) {
   }
   const std::string scaling =
       g.knee ? knee_clause(g, *g.knee, threshold) : no_knee_clause(g, threshold);
-  return subject(g) + scaling + failures_clause(g) + cost_clause(g);
+  return subject(g) + scaling + failures_clause(g) + warnings_clause(g) + cost_clause(g);
 }
 
 std::vector<WorkloadParagraph> workload_paragraphs(const ReportContent& report) {
@@ -134,7 +141,9 @@ std::string summary_text(const ReportContent& report) {
       report.results.skipped.empty()
           ? ""
           : fmt::format(", {} files skipped", report.results.skipped.size()));
+  for (const std::string& note : report.grouping_notes) out += "Note: " + note + ".\n\n";
   for (const WorkloadParagraph& p : workload_paragraphs(report)) out += p.text + "\n\n";
+  out += request_text(report);
   out += skipped_text(report.until_knee);
   return out;
 }

@@ -71,11 +71,11 @@ std::vector<TableColumn> display_columns(bool with_billing) {
       {"Speedup", speedup_cell},
       {"Efficiency", efficiency_cell},
       {"Gain of last doubling", gain_cell},
-      {"GPU-h per 1000 steps", value_cell(&CountMetrics::gpu_hours_per_1000_steps, 3)},
+      {"GPU-h per 10⁶ samples", value_cell(&CountMetrics::gpu_hours_per_million_samples, 3)},
   };
   if (with_billing) {
-    columns.push_back({"Billing units per 1000 steps",
-                       value_cell(&CountMetrics::billing_units_per_1000_steps, 3)});
+    columns.push_back({"Billing units per 10⁶ samples",
+                       value_cell(&CountMetrics::billing_units_per_million_samples, 3)});
   }
   return columns;
 }
@@ -120,7 +120,7 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const SystemIn
 }
 
 std::vector<std::string> render_notes(const ReportContent& report) {
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = report.grouping_notes;
   if (report.figures.empty()) return notes;
   if (!report.render.gnuplot_found) {
     notes.push_back(

@@ -61,17 +61,20 @@ std::string workload_title(const std::string& workload) {
 }
 
 std::string group_setting(const GroupKey& key, const std::string& unit) {
+  const std::string variant = key.variant.empty() ? "" : ", " + key.variant;
   if (key.scaling == "strong") {
-    return fmt::format("{}, global batch {}, strong scaling", key.precision, key.batch);
+    return fmt::format("{}, global batch {}, strong scaling{}", key.precision, key.batch, variant);
   }
-  return fmt::format("{}, {} samples per {}, weak scaling", key.precision, key.batch, unit);
+  return fmt::format("{}, {} samples per {}, weak scaling{}", key.precision, key.batch, unit,
+                     variant);
 }
 
 std::string group_title(const GroupKey& key) {
   const std::string batch = key.scaling == "strong" ? fmt::format("global batch {}", key.batch)
                                                     : fmt::format("batch {}/GPU", key.batch);
-  return fmt::format("{} {}, {}, {} ({}) on {}", workload_title(key.workload), key.strategy,
-                     key.precision, batch, key.scaling, key.system);
+  return fmt::format("{} {}, {}, {} ({}) on {}{}", workload_title(key.workload), key.strategy,
+                     key.precision, batch, key.scaling, key.system,
+                     key.variant.empty() ? "" : " [" + key.variant + "]");
 }
 
 std::string slug(const std::string& text) {

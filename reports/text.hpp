@@ -21,9 +21,11 @@ std::string bytes_text(double bytes);
 
 // "resnet50" -> "ResNet-50"; unknown names are returned as they are.
 std::string workload_title(const std::string& workload);
-// "fp32, 64 samples per GPU, weak scaling" / "fp32, global batch 1024, strong scaling"
+// "fp32, 64 samples per GPU, weak scaling" / "fp32, global batch 1024, strong scaling", then the
+// curve's variant where it has one (", image 64 px")
 std::string group_setting(const GroupKey& key, const std::string& unit);
-// "ResNet-50 ddp, fp32, batch 64/GPU (weak) on mahti A100" (one line, for titles and captions)
+// "ResNet-50 ddp, fp32, batch 64/GPU (weak) on mahti A100", then " [image 64 px]" where the curve
+// has a variant (one line, for titles and captions)
 std::string group_title(const GroupKey& key);
 // Lowercase letters, digits and '-', for file names; at most kMaxSlugChars (a longer text keeps
 // its start and a hash of the whole, so distinct long labels give distinct names).

@@ -129,7 +129,7 @@ TEST_F(ReportDocuments, SummaryTextStatesTheKneeItsCauseFailuresAndCost) {
   EXPECT_NE(text.find("At 64 GPUs the run failed (NCCL error: unhandled system error)."),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("GPU-hours per 1,000 steps by GPU count: 0.0278 at 1, 0.0567 at 2"),
+  EXPECT_NE(text.find("GPU-hours per million samples by GPU count: 0.434 at 1, 0.443 at 2"),
             std::string::npos)
       << text;
   EXPECT_NE(
@@ -241,7 +241,7 @@ TEST(ReportOutput, BillingFromTheOptionOrAClusterProfile) {
     }
   }
   EXPECT_EQ(priced, 5u);
-  EXPECT_NE(read_text(dir / "out" / "report.html").find("Billing units per 1000 steps"),
+  EXPECT_NE(read_text(dir / "out" / "report.html").find("Billing units per 10⁶ samples"),
             std::string::npos);
   EXPECT_NE(read_text(dir / "out" / "summary.txt").find("billing units"), std::string::npos);
 }

@@ -45,8 +45,9 @@ ResultRecord make_record(const FixturePoint& p) {
   pt.world_size = p.strategy == "ddp" ? p.devices : pt.nodes;
   pt.global_batch = p.global_batch > 0 ? p.global_batch : p.batch_per_device * p.devices;
   pt.batch_per_device = p.global_batch > 0 ? p.global_batch / p.devices : p.batch_per_device;
-  pt.image_size = 224;
-  pt.steps = 20;
+  pt.image_size = p.image_size;
+  pt.steps = p.steps;
+  pt.options = p.options;
   pt.warmup = 5;
   pt.cluster = p.cluster;
   pt.label = p.label;
@@ -57,8 +58,8 @@ ResultRecord make_record(const FixturePoint& p) {
   for (std::int64_t rank = 0; rank < pt.world_size; ++rank) {
     r.system.ranks.push_back({rank, fmt::format("{}-{}", p.hostname, rank / 4), {rank % 4}});
   }
-  r.provenance.scalebench_version = "0.1.0";
-  r.provenance.git_commit = "abc123";
+  r.provenance.scalebench_version = p.scalebench_version;
+  r.provenance.git_commit = p.git_commit;
   r.provenance.command_line = "scalebench run";
   r.provenance.start_time = "2024-05-01T10:00:00Z";
   r.provenance.end_time = "2024-05-01T10:01:00Z";

@@ -26,6 +26,11 @@ struct FixturePoint {
   std::int64_t global_batch = 0;  // 0: batch_per_device * devices
   std::int64_t devices = 1;
   std::int64_t devices_per_node = 4;
+  std::int64_t image_size = 224;
+  std::int64_t steps = 20;
+  nlohmann::json options = nlohmann::json::object();
+  std::string scalebench_version = "0.1.0";
+  std::string git_commit = "abc123";
   double compute_ms = 100;
   double exposed_ms = 0;
   double allreduce_ms = 0;  // 0: exposed_ms (no overlap)

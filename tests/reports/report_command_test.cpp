@@ -57,6 +57,25 @@ TEST_F(ReportCommand, LabelsNameSystems) {
   EXPECT_NE(csv.find("\nV100,resnet50,ddp"), std::string::npos);
 }
 
+// A folder after --label NAME=DIR is an input of its own, not a second label.
+TEST_F(ReportCommand, AnInputAfterALabelIsAnInput) {
+  const CliRun run = run_cli(dir_, "--label 'Mahti A100=results/mahti' results/puhti -o out");
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+  const std::string csv = testing::read_text(dir_ / "out" / "summary.csv");
+  EXPECT_NE(csv.find("\nMahti A100,resnet50,ddp"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\npuhti V100,resnet50,ddp"), std::string::npos) << csv;
+}
+
+TEST_F(ReportCommand, TheRequestCalculatorFromTheCommandLine) {
+  const CliRun run = run_cli(dir_, "results -o out --job epochs=90,samples=1281167");
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "request.csv"));
+  const CliRun bad = run_cli(dir_, "results -o out2 --job epochs=90");
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_NE(bad.err.find("--job 'epochs=90': no samples=N"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out2"));
+}
+
 TEST_F(ReportCommand, WithoutGnuplotEverythingElseIsWrittenAndTheUserIsToldHowToRender) {
   const std::string gnuplot_free_path = "PATH=/nonexistent";
   const fs::path out = dir_ / "stdout.txt";
