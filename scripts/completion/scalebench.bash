@@ -118,7 +118,7 @@ _scalebench() {
     --gpus | --batch | --global-batch | --steps | --warmup | --image-size | --repeat | --account | \
     --time | --max-concurrent | --partition | --node-type | --devices | --bucket-mb | \
     --first-bucket-mb | --packs | --timeout | --label | --point | --threshold | --baseline | \
-    --report-baseline | --confirm | --wave | \
+    --report-baseline | --confirm | --wave | --job | \
     --min-gain | --billing-units-per-gpu-hour | --max-gpus)
       return 0 ;;  # a number or a name of the user's: nothing to offer
   esac
@@ -168,7 +168,7 @@ _scalebench() {
         return 0
       fi
       options=(-o --out --label --threshold --baseline --formats --min-gain
-        --billing-units-per-gpu-hour --cluster-profiles --prediction --skipped --help) ;;
+        --billing-units-per-gpu-hour --cluster-profiles --prediction --skipped --job --help) ;;
     predict)
       if [[ $cur != -* ]]; then
         _scalebench_add_files "$cur"  # result folders and files
