@@ -5,7 +5,7 @@
 # message saying why none could be written (and then no record at all, not a broken one).
 #
 # CASE: kill        a rank is killed with SIGKILL in the full-step phase
-#       stop-startup a rank is stopped (SIGSTOP) 0.3 s after launch, inside MPI start-up
+#       stop-startup a rank is stopped (SIGSTOP) as soon as it has exec'd, inside MPI start-up
 #       stop-compute, stop-communication, stop-full   a rank stops itself in that phase
 #       stop-rank0  rank 0 stops itself in the full-step phase
 #       sigterm     mpirun gets SIGTERM while a rank hangs
@@ -74,15 +74,22 @@ wait_for_log() {  # PATTERN: the moment a rank says it injected the fault
 injected=$start
 case $case in
   stop-startup)
-    sleep 0.3
-    injected=$(now)
+    # Stopped as soon as its process has the rank's environment (it has exec'd): MPI_Init cannot
+    # complete on any rank without it, whatever the machine's load. A fixed delay raced on a busy
+    # CI machine (the rank was either not yet started or already past start-up).
     stopped=""
-    for k in $(pgrep -P "$mp"); do
-      if tr '\0' '\n' <"/proc/$k/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$faulty"; then
-        kill -STOP "$k" && stopped=$k
-      fi
+    for _ in $(seq 1000); do
+      for k in $(pgrep -P "$mp"); do
+        if tr '\0' '\n' <"/proc/$k/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$faulty"; then
+          kill -STOP "$k" && stopped=$k
+        fi
+      done
+      [ -n "$stopped" ] && break
+      kill -0 "$mp" 2>/dev/null || break
+      sleep 0.01
     done
-    [ -n "$stopped" ] || fail "rank $faulty was not found 0.3 s after launch"
+    injected=$(now)
+    [ -n "$stopped" ] || fail "rank $faulty was not found within 10 s of the launch"
     ;;
   sigterm|rmdir|full-signal)
     wait_for_log "stops answering on purpose" || fail "the fault was not injected"
