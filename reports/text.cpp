@@ -126,9 +126,47 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
+namespace {
+// Latin-1 and Latin Extended-A characters that pdflatex's default OT1 encoding cannot typeset
+// (found by compiling each one in a plain article): guillemets, eth, thorn, ogonek letters, ...
+bool needs_t1(std::uint32_t code) {
+  static constexpr std::uint32_t kCodes[] = {
+      0xab,  0xbb,  0xd0,  0xde,  0xf0,  0xfe,  0x104, 0x105, 0x110, 0x111, 0x118, 0x119, 0x126, 0x127,
+      0x12e, 0x12f, 0x138, 0x13f, 0x140, 0x149, 0x14a, 0x14b, 0x166, 0x167, 0x172, 0x173, 0x17f};
+  return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
+}
+}  // namespace
+
 std::string latex_escape(const std::string& text) {
   std::string out;
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      // A UTF-8 sequence: Latin-1 and Latin Extended-A letters (but those OT1 lacks) are what
+      // pdflatex's default set-up typesets; any other character (CJK, Cyrillic, an emoji, a broken sequence) would
+      // stop it with "Unicode character ... not set up", so it is written as \scalebenchchar{HEX}
+      // (table.tex defines it: the character under XeLaTeX/LuaLaTeX, "U+HEX" under pdflatex).
+      const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      std::uint32_t code = length == 4 ? c & 0x07u : length == 3 ? c & 0x0fu : c & 0x1fu;
+      bool valid = length > 1 && i + length <= text.size();
+      for (std::size_t k = 1; valid && k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        valid = (next & 0xc0u) == 0x80u;
+        code = (code << 6) | (next & 0x3fu);
+      }
+      if (!valid) {
+        out += "\\scalebenchchar{FFFD}";
+        ++i;
+        continue;
+      }
+      if (code >= 0xa0 && code <= 0x17f && !needs_t1(code)) {
+        out.append(text, i, length);
+      } else {
+        out += fmt::format("\\scalebenchchar{{{:04X}}}", code);
+      }
+      i += length;
+      continue;
+    }
     switch (c) {
       case '\\':
         out += "\\textbackslash{}";
@@ -141,7 +179,7 @@ std::string latex_escape(const std::string& text) {
       case '{':
       case '}':
         out += '\\';
-        out += c;
+        out += static_cast<char>(c);
         break;
       case '~':
         out += "\\textasciitilde{}";
@@ -149,9 +187,22 @@ std::string latex_escape(const std::string& text) {
       case '^':
         out += "\\textasciicircum{}";
         break;
+      case '<':
+        out += "\\textless{}";  // OT1 has no '<' and '>' glyphs: pdflatex prints ¡ and ¿
+        break;
+      case '>':
+        out += "\\textgreater{}";
+        break;
+      case '|':
+        out += "\\textbar{}";
+        break;
+      case '/':
+        out += "/\\allowbreak{}";  // a path or "fp16/bf16" may break after its slashes
+        break;
       default:
-        out += c;
+        out += c < 0x20 || c == 0x7f ? ' ' : static_cast<char>(c);
     }
+    ++i;
   }
   return out;
 }

@@ -11,6 +11,7 @@ packages=(
   libopenmpi-dev openmpi-bin                 # MPI: ranks, bootstrap, CPU all-reduce
   libgtest-dev libbenchmark-dev              # tests and micro-benchmarks
   gnuplot-nox                                # report figures
+  texlive-latex-base texlive-latex-recommended  # tests: table.tex compiles in an A4 article (pdflatex, booktabs)
   slurmctld slurmd slurm-client munge libpmix-dev  # the local Slurm cluster of the end-to-end test
   iproute2                                   # the emulated cluster: namespaces, veth, bridge, tc
   hipcc libamdhip64-dev                      # compile check of the HIP kernels (gfx90a)
