@@ -59,7 +59,9 @@ struct TableColumn {
   std::string header;
   std::function<std::string(const GroupMetrics&, const CountMetrics&)> cell;
 };
-std::vector<TableColumn> display_columns(bool with_billing);
+// Headers name the system's device unit ("GCDs") and billing unit ("GPU BU per 10⁶ samples"); a
+// system whose billed GPU is several devices gets per-billed-GPU throughput and GPU-hours too.
+std::vector<TableColumn> display_columns(const GroupMetrics& group, bool with_billing);
 
 // Workloads in the order the documents show them, each with its groups.
 std::vector<std::pair<std::string, std::vector<const GroupMetrics*>>> groups_by_workload(

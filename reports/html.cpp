@@ -145,14 +145,14 @@ std::string html_document(const ReportContent& report) {
   for (const WorkloadParagraph& p : workload_paragraphs(report)) {
     out += fmt::format("<p>{}</p>\n", html_escape(p.text));
   }
-  const std::vector<TableColumn> columns = display_columns(report.any_billing);
   for (const auto& [workload, groups] : groups_by_workload(report.groups)) {
     out += fmt::format("<h2 id=\"{}\">{}</h2>\n", slug(workload),
                        html_escape(workload_title(workload)));
     out += figures_html(report, workload, "compare-");
     out += figures_html(report, workload, "efficiency");
     out += figures_html(report, workload, "throughput");
-    for (const GroupMetrics* g : groups) out += group_html(report, *g, columns);
+    for (const GroupMetrics* g : groups)
+      out += group_html(report, *g, display_columns(*g, report.any_billing));
   }
   if (!report.results.busbw_series.empty()) {
     out += "<h2 id=\"busbw\">All-reduce micro-benchmarks</h2>\n";

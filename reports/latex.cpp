@@ -26,6 +26,8 @@ std::string latex_count(double value) {
 
 struct Layout {
   bool billing = false;
+  std::string devices = "GPUs";  // the system's device unit: "GCDs" on LUMI
+  std::string device = "GPU";
   int columns() const { return billing ? 8 : 7; }
 };
 
@@ -55,8 +57,8 @@ std::string count_row(const Layout& layout, const GroupMetrics& g, const CountMe
 
 // The three header lines; short words so that the table stays narrower than an A4 text block.
 std::string header(const Layout& layout) {
-  std::string out =
-      "    GPUs & Nodes & Throughput & Per GPU & Eff. & Exposed & GPU-hours";
+  std::string out = fmt::format("    {} & Nodes & Throughput & Per {} & Eff. & Exposed & {}-hours",
+                                layout.devices, layout.device, layout.device);
   out += layout.billing ? " & Billing \\\\\n" : " \\\\\n";
   out += "         &       & samples/s & samples/s & \\% & comm. \\% & per $10^6$";
   out += layout.billing ? " & per $10^6$ \\\\\n" : " \\\\\n";
@@ -75,21 +77,33 @@ std::string curve_heading(const GroupKey& key) {
   return text;
 }
 
-std::string caption(const std::string& system, const ReportContent& report, bool billing) {
+std::string caption(const std::string& system, const ReportContent& report,
+                    const GroupMetrics& first, bool billing) {
+  std::string units;
+  if (first.billed_per_gpu_differs()) {
+    units += fmt::format(
+        " Counts are {0}s: {1} {0}s are one billed GPU, so billed GPU-hours are "
+        "the {0}-hours divided by {1}.",
+        latex_escape(first.unit(1)), fmt::format("{:g}", first.pricing.devices_per_billed_gpu));
+  }
+  if (billing)
+    units += fmt::format(" Billing in {} per $10^6$ samples.", latex_escape(first.pricing.unit));
   return fmt::format(
       "Data-parallel scaling of synthetic training steps on {}, measured with scalebench. "
-      "Efficiency is relative to each curve's baseline GPU count $b$ (weak scaling: "
+      "Efficiency is relative to each curve's baseline {} count $b$ (weak scaling: "
       "$E = b\\,X(n) / (n\\,X(b))$; strong scaling: $E = b\\,t(b) / (n\\,t(n))$); "
       "$\\dagger$ marks the knee (efficiency below {}\\,\\% or a doubling that added less than "
       "{}\\,\\% throughput).{}",
-      latex_escape(system), fmt::format("{:.0f}", report.threshold * 100.0),
-      fmt::format("{:.0f}", report.min_gain * 100.0),
-      billing ? " Billing in the cluster's billing units." : "");
+      latex_escape(system), latex_escape(first.unit(1)),
+      fmt::format("{:.0f}", report.threshold * 100.0),
+      fmt::format("{:.0f}", report.min_gain * 100.0), units);
 }
 
 std::string system_table(const std::string& system, const std::vector<const GroupMetrics*>& groups,
                          const ReportContent& report) {
   Layout layout;
+  layout.devices = latex_escape(groups.front()->unit(2));
+  layout.device = latex_escape(groups.front()->unit(1));
   std::size_t rows = 0;
   for (const GroupMetrics* g : groups) {
     rows += 1 + g->counts.size();
@@ -122,8 +136,8 @@ std::string system_table(const std::string& system, const std::vector<const Grou
         "{}"
         "\\end{{longtable}}\n"
         "}}\n",
-        columns, caption(system, report, layout.billing), label, head, layout.columns(), head,
-        body);
+        columns, caption(system, report, *groups.front(), layout.billing), label, head,
+        layout.columns(), head, body);
   }
   return fmt::format(
       "\\begin{{table}}[htbp]\n"
@@ -137,7 +151,7 @@ std::string system_table(const std::string& system, const std::vector<const Grou
       "    \\bottomrule\n"
       "  \\end{{tabular}}\n"
       "\\end{{table}}\n",
-      caption(system, report, layout.billing), label, columns, head, body);
+      caption(system, report, *groups.front(), layout.billing), label, columns, head, body);
 }
 
 }  // namespace

@@ -71,7 +71,6 @@ std::string markdown_document(const ReportContent& report) {
   out += "## Summary\n\n";
   for (const WorkloadParagraph& p : workload_paragraphs(report))
     out += markdown_escape(p.text) + "\n\n";
-  const std::vector<TableColumn> columns = display_columns(report.any_billing);
   for (const auto& [workload, groups] : groups_by_workload(report.groups)) {
     out += fmt::format("## {}\n\n", markdown_escape(workload_title(workload)));
     out += figures_md(report, workload, "compare-");
@@ -79,7 +78,7 @@ std::string markdown_document(const ReportContent& report) {
     out += figures_md(report, workload, "throughput");
     for (const GroupMetrics* g : groups) {
       out += fmt::format("### {}\n\n", markdown_escape(group_title(g->key)));
-      out += table_md(*g, columns);
+      out += table_md(*g, display_columns(*g, report.any_billing));
       for (const Figure& f : report.figures) {
         if (f.kind == "breakdown" && f.group == g->key) out += figure_md(report, f);
       }

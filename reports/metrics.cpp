@@ -84,20 +84,25 @@ std::optional<double> doubling_gain(const GroupMetrics& group, const CountMetric
   return *c.samples_per_s / *half->samples_per_s - 1.0;
 }
 
-void add_costs(CountMetrics& c, std::optional<double> units_per_gpu_hour) {
+void add_costs(CountMetrics& c, const SystemPricing& pricing) {
+  const std::optional<double>& rate = pricing.per_device_hour;
   if (c.step_ms) {
-    // n GPUs busy for 1,000 steps of step_ms each.
+    // n devices busy for 1,000 steps of step_ms each.
     c.gpu_hours_per_1000_steps = static_cast<double>(c.gpus) * *c.step_ms / 3600.0;
-    if (units_per_gpu_hour)
-      c.billing_units_per_1000_steps = *c.gpu_hours_per_1000_steps * *units_per_gpu_hour;
+    if (rate) c.billing_units_per_1000_steps = *c.gpu_hours_per_1000_steps * *rate;
   }
   if (c.samples_per_s && *c.samples_per_s > 0) {
     // 10^6 samples take 10^6 / X seconds of the whole allocation.
     const double hours = 1e6 / *c.samples_per_s / 3600.0;
     c.gpu_hours_per_million_samples = static_cast<double>(c.gpus) * hours;
     c.node_hours_per_million_samples = static_cast<double>(c.nodes) * hours;
-    if (units_per_gpu_hour)
-      c.billing_units_per_million_samples = *c.gpu_hours_per_million_samples * *units_per_gpu_hour;
+    if (rate) c.billing_units_per_million_samples = *c.gpu_hours_per_million_samples * *rate;
+    if (pricing.devices_per_billed_gpu != 1.0) {
+      c.billed_gpu_hours_per_million_samples =
+          *c.gpu_hours_per_million_samples / pricing.devices_per_billed_gpu;
+      if (c.samples_per_s_per_gpu)
+        c.samples_per_s_per_billed_gpu = *c.samples_per_s_per_gpu * pricing.devices_per_billed_gpu;
+    }
   }
 }
 
@@ -134,12 +139,9 @@ GroupMetrics group_metrics(const GroupKey& key, const std::vector<const PointSam
   for (const PointSample* p : points) by_count[p->devices].push_back(p);
   for (const auto& [gpus, repeats] : by_count) group.counts.push_back(combine_repeats(repeats));
 
-  const auto billing = options.billing_units_per_gpu_hour.find(key.system);
-  for (CountMetrics& c : group.counts) {
-    add_costs(c, billing == options.billing_units_per_gpu_hour.end()
-                     ? std::nullopt
-                     : std::optional<double>(billing->second));
-  }
+  if (const auto pricing = options.pricing.find(key.system); pricing != options.pricing.end())
+    group.pricing = pricing->second;
+  for (CountMetrics& c : group.counts) add_costs(c, group.pricing);
   const bool any_ok = std::any_of(group.counts.begin(), group.counts.end(),
                                   [](const CountMetrics& c) { return c.ok(); });
   if (!any_ok) return group;
@@ -169,8 +171,8 @@ const CountMetrics* GroupMetrics::at(std::int64_t gpus) const {
 }
 
 std::string GroupMetrics::unit(std::int64_t count) const {
-  const char* noun = backend == "cpu" ? "device" : "GPU";
-  return count == 1 ? noun : std::string(noun) + "s";
+  const std::string noun = backend == "cpu" ? "device" : pricing.device;
+  return count == 1 ? noun : noun + "s";
 }
 
 CountMetrics combine_repeats(const std::vector<const PointSample*>& repeats) {

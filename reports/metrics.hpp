@@ -11,6 +11,15 @@
 
 namespace scalebench::reports {
 
+// How a system's devices are named and billed: from its cluster profile (report
+// --cluster-profiles), or every system at --billing-units-per-gpu-hour.
+struct SystemPricing {
+  std::string device = "GPU";             // the profile's device unit: "GPU", or "GCD" on LUMI
+  double devices_per_billed_gpu = 1;      // LUMI: 2 GCDs (one MI250X) are one billed GPU
+  std::optional<double> per_device_hour;  // billing units per device-hour; none: not priced
+  std::string unit = "billing units";     // what they are called: "GPU BU", "LUMI GPU-hours"
+};
+
 struct MetricOptions {
   double threshold = 0.8;  // efficiency below this marks the knee
   double min_gain = 0.5;  // a doubling that adds less than this fraction of throughput marks it too
@@ -18,7 +27,7 @@ struct MetricOptions {
   // Instead: each curve's largest successful single-node count (one full node), so that scaling
   // across nodes is measured against the node and not against one device (--baseline node).
   bool baseline_full_node = false;
-  std::map<std::string, double> billing_units_per_gpu_hour;  // by system label, where known
+  std::map<std::string, SystemPricing> pricing;  // by system label, where known
 };
 
 // One GPU count of one group; repeats combined (median of medians).
@@ -53,6 +62,10 @@ struct CountMetrics {
   std::optional<double> gpu_hours_per_million_samples;
   std::optional<double> node_hours_per_million_samples;
   std::optional<double> billing_units_per_million_samples;
+  // Where a billed GPU is several devices (LUMI: one MI250X is 2 GCDs): the same cost and
+  // throughput per billed GPU, so that half an MI250X is not compared with a whole A100.
+  std::optional<double> billed_gpu_hours_per_million_samples;
+  std::optional<double> samples_per_s_per_billed_gpu;
   bool ok() const { return repeats > 0; }
 };
 
@@ -78,9 +91,14 @@ struct GroupMetrics {
   // Numbers a reader should not take at face value: an efficiency above kSuperlinear, with its
   // likely cause. One sentence each.
   std::vector<std::string> warnings;
+  // The system's device unit and billing (its profile's, or the defaults: GPU, not priced).
+  SystemPricing pricing;
   const CountMetrics* at(std::int64_t gpus) const;
-  // "GPU"/"GPUs", or "device"/"devices" for the CPU backend.
+  // "GPU"/"GPUs", the profile's unit ("GCD"/"GCDs"), or "device"/"devices" for the CPU backend.
   std::string unit(std::int64_t count) const;
+  // "GPU-hours", "GCD-hours" or "device-hours".
+  std::string device_hours() const { return unit(1) + "-hours"; }
+  bool billed_per_gpu_differs() const { return pricing.devices_per_billed_gpu != 1.0; }
 };
 
 // Throws UsageError when options.baseline_gpus is not an ok count of some group, or (with

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "records/cluster_profile.hpp"
 #include "records/script_safety.hpp"
 #include "records/errors.hpp"
@@ -25,10 +27,11 @@ std::vector<InputSpec> input_specs(const ReportOptions& options) {
   return specs;
 }
 
-// DIR/<cluster>.json, read by the one cluster-profile reader (records/): its billing prices that
-// cluster's results. A profile that does not parse is bad input (exit 2), named with its key.
-// A cluster name from a result that is not a profile name (a path, "..") prices nothing.
-std::optional<double> profile_billing(const fs::path& dir, const std::string& cluster) {
+// DIR/<cluster>.json, read by the one cluster-profile reader (records/): its device unit and
+// billing price that cluster's results. A profile that does not parse is bad input (exit 2),
+// named with its key. A cluster name from a result that is not a profile name (a path, "..")
+// prices nothing.
+std::optional<SystemPricing> profile_pricing(const fs::path& dir, const std::string& cluster) {
   if (!is_name(cluster)) return std::nullopt;
   const fs::path path = dir / (cluster + ".json");
   if (!fs::is_regular_file(path)) return std::nullopt;
@@ -37,23 +40,34 @@ std::optional<double> profile_billing(const fs::path& dir, const std::string& cl
     throw UsageError(fmt::format("cluster profile {} is named '{}', not '{}': a result's cluster "
                                  "is priced by the profile of that name",
                                  path.string(), printable(profile.name), printable(cluster)));
-  return billing_per_gpu_hour(profile);
+  SystemPricing pricing;
+  pricing.device = profile.device_unit.name;
+  pricing.devices_per_billed_gpu = profile.device_unit.per_billed_gpu;
+  pricing.per_device_hour = billing_per_gpu_hour(profile);
+  if (!profile.billing.unit.empty() && profile.billing.unit != "none")
+    pricing.unit = profile.billing.unit;
+  return pricing;
 }
 
-std::map<std::string, double> billing_by_system(const ReportOptions& options,
-                                                const ResultSet& results) {
-  std::map<std::string, double> billing;
-  std::map<std::string, std::optional<double>> by_cluster;  // each profile read once
+std::map<std::string, SystemPricing> pricing_by_system(const ReportOptions& options,
+                                                       const ResultSet& results) {
+  std::map<std::string, SystemPricing> pricing;
+  std::map<std::string, std::optional<SystemPricing>> by_cluster;  // each profile read once
   for (const auto& [label, system] : results.systems) {
-    if (options.billing_units_per_gpu_hour) {
-      billing[label] = *options.billing_units_per_gpu_hour;
-    } else if (options.cluster_profiles && system.cluster) {
+    if (options.cluster_profiles && system.cluster) {
       auto [it, fresh] = by_cluster.try_emplace(*system.cluster);
-      if (fresh) it->second = profile_billing(*options.cluster_profiles, *system.cluster);
-      if (it->second) billing[label] = *it->second;
+      if (fresh) it->second = profile_pricing(*options.cluster_profiles, *system.cluster);
+      if (it->second) pricing[label] = *it->second;
+    }
+    // One rate for every system overrides the profiles' rates (and names no unit of theirs). It
+    // is per billed GPU-hour: on LUMI one MI250X, two of its GCD devices.
+    if (options.billing_units_per_gpu_hour) {
+      SystemPricing& p = pricing[label];
+      p.per_device_hour = *options.billing_units_per_gpu_hour / p.devices_per_billed_gpu;
+      p.unit = "billing units";
     }
   }
-  return billing;
+  return pricing;
 }
 
 std::map<std::string, std::string> rendered_svgs(const fs::path& dir,
@@ -94,7 +108,7 @@ ReportSummary run_report(const ReportOptions& options) {
   metric_options.min_gain = options.min_gain;
   metric_options.baseline_gpus = options.baseline_gpus;
   metric_options.baseline_full_node = options.baseline_full_node;
-  metric_options.billing_units_per_gpu_hour = billing_by_system(options, results);
+  metric_options.pricing = pricing_by_system(options, results);
   std::vector<std::string> grouping_notes;
   const std::vector<GroupMetrics> groups =
       compute_metrics(group_points(results, &grouping_notes), metric_options);
@@ -111,19 +125,21 @@ ReportSummary run_report(const ReportOptions& options) {
   const std::vector<std::string> formats = rendered_formats(options.formats);
   const RenderOutcome render = render_figures(figure_dir, figures, formats, options.gnuplot);
 
-  ReportContent content{results,
-                        groups,
-                        figures,
-                        render,
-                        rendered_svgs(figure_dir, figures),
-                        options.threshold,
-                        options.min_gain,
-                        formats,
-                        !metric_options.billing_units_per_gpu_hour.empty(),
-                        std::move(projections),
-                        grouping_notes,
-                        std::move(until_knee),
-                        options.job};
+  ReportContent content{
+      results,
+      groups,
+      figures,
+      render,
+      rendered_svgs(figure_dir, figures),
+      options.threshold,
+      options.min_gain,
+      formats,
+      std::any_of(groups.begin(), groups.end(),
+                  [](const GroupMetrics& g) { return g.pricing.per_device_hour.has_value(); }),
+      std::move(projections),
+      grouping_notes,
+      std::move(until_knee),
+      options.job};
   staging.write("report.html", html_document(content));
   staging.write("report.md", markdown_document(content));
   staging.write("summary.csv", summary_csv(content));

@@ -110,7 +110,7 @@ namespace {
 std::vector<std::string> request_headers(const GroupMetrics& g, bool billing) {
   std::vector<std::string> h = {
       g.unit(2), "Nodes", "Efficiency", "Wall time", g.unit(1) + "-hours", "Node-hours"};
-  if (billing) h.push_back("Billing units");
+  if (billing) h.push_back(g.pricing.per_device_hour ? g.pricing.unit : "Billing units");
   return h;
 }
 
@@ -152,7 +152,7 @@ std::string recommendation(const GroupMetrics& g, const std::vector<RequestRow>&
       "{}: at {} {} ({} node{}) {} wall time, {} {}-hours, {} node-hours{}.", group_title(g.key),
       r->gpus, g.unit(r->gpus), r->nodes, r->nodes == 1 ? "" : "s", wall_time_text(r->wall_hours),
       number(r->gpu_hours, 4), g.unit(1), number(r->node_hours, 4),
-      r->billing_units ? fmt::format(", {} billing units", number(*r->billing_units, 4)) : "");
+      r->billing_units ? fmt::format(", {} {}", number(*r->billing_units, 4), g.pricing.unit) : "");
 }
 
 }  // namespace
@@ -219,16 +219,17 @@ std::string request_text(const ReportContent& report) {
 std::string request_csv(const ReportContent& report) {
   std::string out =
       "system,workload,strategy,precision,scaling,batch,variant,gpus,nodes,efficiency,epochs,"
-      "samples_per_epoch,wall_hours,gpu_hours,node_hours,billing_units\n";
+      "samples_per_epoch,wall_hours,gpu_hours,node_hours,billing_units,device_unit,billing_unit\n";
   for (const GroupMetrics& g : report.groups) {
     for (const RequestRow& r : request_rows(g, *report.job)) {
       out += fmt::format(
-          "{},{},{},{},{},{},{},{},{},{},{:.9g},{},{:.9g},{:.9g},{:.9g},{}\n",
+          "{},{},{},{},{},{},{},{},{},{},{:.9g},{},{:.9g},{:.9g},{:.9g},{},{},{}\n",
           csv_field(g.key.system), csv_field(g.key.workload), csv_field(g.key.strategy),
           csv_field(g.key.precision), g.key.scaling, g.key.batch, csv_field(g.key.variant), r.gpus,
           r.nodes, r.efficiency ? fmt::format("{:.9g}", *r.efficiency) : "", report.job->epochs,
           report.job->samples, r.wall_hours, r.gpu_hours, r.node_hours,
-          r.billing_units ? fmt::format("{:.9g}", *r.billing_units) : "");
+          r.billing_units ? fmt::format("{:.9g}", *r.billing_units) : "", csv_field(g.unit(1)),
+          g.pricing.per_device_hour ? csv_field(g.pricing.unit) : "");
     }
   }
   return out;

@@ -43,7 +43,11 @@ std::string summary_csv(const ReportContent& report) {
       "system,workload,strategy,precision,scaling,batch_per_device,global_batch,gpus,nodes,status,"
       "repeats,failed_runs,error,baseline_gpus";
   for (const auto& [name, field] : kNumberColumns) out += fmt::format(",{}", name);
-  out += ",knee_gpus,is_knee\n";
+  // The device unit ("GCD" on LUMI: gpus counts GCDs), the per-billed-GPU view where a billed GPU
+  // is several devices, and the billing columns' unit.
+  out +=
+      ",knee_gpus,is_knee,device_unit,devices_per_billed_gpu,samples_per_s_per_billed_gpu,"
+      "billed_gpu_hours_per_million_samples,billing_unit\n";
   for (const GroupMetrics& g : report.groups) {
     const std::string baseline = g.baseline_gpus ? std::to_string(*g.baseline_gpus) : "";
     const std::string knee = g.knee ? std::to_string(g.knee->gpus) : "";
@@ -55,7 +59,12 @@ std::string summary_csv(const ReportContent& report) {
                       c.gpus, c.nodes, c.status, c.repeats, c.failed, csv_field(c.error), baseline);
       for (const auto& [name, field] : kNumberColumns)
         out += fmt::format(",{}", csv_number(c.*field));
-      out += fmt::format(",{},{}\n", knee, g.knee && g.knee->gpus == c.gpus ? 1 : 0);
+      out +=
+          fmt::format(",{},{},{},{:.9g},{},{},{}\n", knee, g.knee && g.knee->gpus == c.gpus ? 1 : 0,
+                      csv_field(g.unit(1)), g.pricing.devices_per_billed_gpu,
+                      csv_number(c.samples_per_s_per_billed_gpu),
+                      csv_number(c.billed_gpu_hours_per_million_samples),
+                      g.pricing.per_device_hour ? csv_field(g.pricing.unit) : "");
     }
   }
   return out;

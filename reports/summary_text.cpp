@@ -98,7 +98,8 @@ std::string cost_clause(const GroupMetrics& g) {
     std::string part =
         fmt::format("{} at {}", number(*c.gpu_hours_per_million_samples, 3), c.gpus);
     if (c.billing_units_per_million_samples) {
-      part += fmt::format(" ({} billing units)", number(*c.billing_units_per_million_samples, 3));
+      part +=
+          fmt::format(" ({} {})", number(*c.billing_units_per_million_samples, 3), g.pricing.unit);
     }
     parts.push_back(part);
   }

@@ -55,9 +55,11 @@ std::string gain_cell(const GroupMetrics&, const CountMetrics& c) {
 
 }  // namespace
 
-std::vector<TableColumn> display_columns(bool with_billing) {
+std::vector<TableColumn> display_columns(const GroupMetrics& g, bool with_billing) {
+  const std::string per = "per " + g.unit(1);
   std::vector<TableColumn> columns = {
-      {"GPUs", [](const GroupMetrics&, const CountMetrics& c) { return std::to_string(c.gpus); }},
+      {g.unit(2),
+       [](const GroupMetrics&, const CountMetrics& c) { return std::to_string(c.gpus); }},
       {"Nodes", [](const GroupMetrics&, const CountMetrics& c) { return std::to_string(c.nodes); }},
       {"Status", status_cell},
       {"Step ms (p5–p95)", step_cell},
@@ -67,14 +69,25 @@ std::vector<TableColumn> display_columns(bool with_billing) {
       {"Overlap", percent_cell(&CountMetrics::overlap)},
       {"Busbw GB/s", value_cell(&CountMetrics::busbw_gbps, 3)},
       {"Samples/s", value_cell(&CountMetrics::samples_per_s, 4)},
-      {"Samples/s per GPU", value_cell(&CountMetrics::samples_per_s_per_gpu, 4)},
-      {"Speedup", speedup_cell},
-      {"Efficiency", efficiency_cell},
-      {"Gain of last doubling", gain_cell},
-      {"GPU-h per 10⁶ samples", value_cell(&CountMetrics::gpu_hours_per_million_samples, 3)},
+      {"Samples/s " + per, value_cell(&CountMetrics::samples_per_s_per_gpu, 4)},
   };
+  if (g.billed_per_gpu_differs()) {
+    columns.push_back(
+        {fmt::format("Samples/s per billed GPU ({} {})",
+                     fmt::format("{:g}", g.pricing.devices_per_billed_gpu), g.unit(2)),
+         value_cell(&CountMetrics::samples_per_s_per_billed_gpu, 4)});
+  }
+  columns.push_back({"Speedup", speedup_cell});
+  columns.push_back({"Efficiency", efficiency_cell});
+  columns.push_back({"Gain of last doubling", gain_cell});
+  columns.push_back({g.unit(1) + "-h per 10⁶ samples",
+                     value_cell(&CountMetrics::gpu_hours_per_million_samples, 3)});
+  if (g.billed_per_gpu_differs()) {
+    columns.push_back({"Billed GPU-h per 10⁶ samples",
+                       value_cell(&CountMetrics::billed_gpu_hours_per_million_samples, 3)});
+  }
   if (with_billing) {
-    columns.push_back({"Billing units per 10⁶ samples",
+    columns.push_back({g.pricing.unit + " per 10⁶ samples",
                        value_cell(&CountMetrics::billing_units_per_million_samples, 3)});
   }
   return columns;

@@ -156,12 +156,12 @@ std::string report_script(const Plan& plan) {
     s += fmt::format("skipped=()\nif [ -f {0} ]; then skipped=(--skipped {0}); fi\n", kUntilKneeFile);
     skipped = " ${skipped[@]+\"${skipped[@]}\"}";  // bash before 4.4 calls an empty array unbound
   }
-  s += fmt::format("{} report {} -o {}{}{}\n", shell_quote(plan.spec.binary),
-                   shell_quote(plan.results_dir), shell_quote(plan.report_dir),
-                   plan.spec.report_baseline
-                       ? " --baseline " + shell_quote(*plan.spec.report_baseline)
-                       : "",
-                   skipped);
+  // Priced and named by the plan's copy of the profile (its device unit, its billing unit).
+  s += fmt::format(
+      "{} report {} -o {} --cluster-profiles {}{}{}\n", shell_quote(plan.spec.binary),
+      shell_quote(plan.results_dir), shell_quote(plan.report_dir), shell_quote(kClusterProfileDir),
+      plan.spec.report_baseline ? " --baseline " + shell_quote(*plan.spec.report_baseline) : "",
+      skipped);
   return s;
 }
 

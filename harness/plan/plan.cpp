@@ -589,6 +589,12 @@ std::vector<fs::path> write_plan(const Plan& plan, const fs::path& dir) {
     write_file_atomically(report, report_script(plan));
     written.push_back(report);
   }
+  const fs::path profile = dir / kClusterProfileDir / (plan.cluster.name + ".json");
+  fs::create_directories(profile.parent_path());
+  if (plan.cluster.raw.is_object()) {  // a profile built in code (tests) has no file to copy
+    write_file_atomically(profile, plan.cluster.raw.dump(2) + "\n");
+    written.push_back(profile);
+  }
   // An earlier plan's gate decisions name its points, not these.
   std::error_code ec;
   fs::remove(dir / kUntilKneeFile, ec);

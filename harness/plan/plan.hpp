@@ -117,6 +117,10 @@ struct Wave {
   std::string gate_script;          // empty for the last wave
 };
 
+// The plan's copy of its cluster profile (PLAN/cluster/<name>.json): the report job prices the
+// results with it (report --cluster-profiles cluster), whatever the profile search path holds then.
+inline constexpr const char* kClusterProfileDir = "cluster";
+
 struct Plan {
   std::string schema = kPlanSchema;
   ClusterProfile cluster;

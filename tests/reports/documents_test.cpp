@@ -241,9 +241,9 @@ TEST(ReportOutput, BillingFromTheOptionOrAClusterProfile) {
     }
   }
   EXPECT_EQ(priced, 5u);
-  EXPECT_NE(read_text(dir / "out" / "report.html").find("Billing units per 10⁶ samples"),
+  EXPECT_NE(read_text(dir / "out" / "report.html").find("GPU BU per 10⁶ samples"),
             std::string::npos);
-  EXPECT_NE(read_text(dir / "out" / "summary.txt").find("billing units"), std::string::npos);
+  EXPECT_NE(read_text(dir / "out" / "summary.txt").find("GPU BU"), std::string::npos);
 }
 
 }  // namespace

@@ -130,6 +130,22 @@ TEST_F(LatexCompiles, TwoSystemsWithBillingFitTheirPages) {
   EXPECT_EQ(table.find("longtable}"), std::string::npos) << table;
 }
 
+TEST_F(LatexCompiles, LumiGcdsPricedByItsProfileFit) {
+  FixturePoint lumi;
+  lumi.cluster = "lumi";
+  lumi.gpu_model = "AMD Instinct MI250X";
+  lumi.backend = "hip";
+  lumi.devices_per_node = 8;
+  write_weak_curve(dir_ / "results", lumi, {{1, 0}, {2, 2}, {8, 5}, {16, 10}, {64, 20}, {512, 50}});
+  ReportOptions options;
+  options.inputs = {dir_ / "results"};
+  options.cluster_profiles = fs::path(SCALEBENCH_SOURCE_DIR) / "configs" / "clusters";
+  const std::string table = report_and_compile(options);
+  EXPECT_NE(table.find("GCDs & Nodes"), std::string::npos) << table;
+  EXPECT_NE(table.find("Billing in LUMI GPU-hours"), std::string::npos) << table;
+  EXPECT_NE(table.find("\\begin{tabular}{rrrrrrrr}"), std::string::npos) << table;
+}
+
 TEST_F(LatexCompiles, TwelveCurvesOfOneSystemBreakAcrossPagesAsALongtable) {
   FixturePoint base;
   int curves = 0;

@@ -184,7 +184,9 @@ TEST(ReportMetrics, BillingPricesTheGpuHours) {
   TempDir dir;
   testing::write_standard_set(dir.path());
   MetricOptions options;
-  options.billing_units_per_gpu_hour = {{"puhti V100", 2.5}};
+  SystemPricing puhti;
+  puhti.per_device_hour = 2.5;
+  options.pricing = {{"puhti V100", puhti}};
   const Computed c = compute(dir.path(), options);
   const CountMetrics& eight = *c.group("puhti V100", "ddp", "weak").at(8);
   EXPECT_NEAR(*eight.billing_units_per_1000_steps, 8 * 0.162 * 1000 / 3600 * 2.5, 1e-12);

@@ -141,5 +141,108 @@ TEST(ReportPricing, AClusterNameThatIsAPathPricesNothing) {
   for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][billing], "");
 }
 
+// Issue 14, defects 4 and 5: the profile's device unit and billing unit name every document.
+class ReportUnits : public ::testing::Test {
+ protected:
+  // A LUMI-like curve (GCDs, 8 per node) and a Roihu one, priced by the shipped profiles.
+  void report(std::optional<double> rate = std::nullopt) {
+    testing::FixturePoint lumi;
+    lumi.cluster = "lumi";
+    lumi.gpu_model = "AMD Instinct MI250X";
+    lumi.backend = "hip";
+    lumi.devices_per_node = 8;
+    testing::write_weak_curve(dir_ / "results" / "lumi", lumi, {{1, 0.0}, {2, 5.0}, {8, 10.0}});
+    testing::FixturePoint roihu;
+    roihu.cluster = "roihu";
+    roihu.gpu_model = "GH200";
+    testing::write_weak_curve(dir_ / "results" / "roihu", roihu, {{1, 0.0}, {4, 5.0}});
+    ReportOptions options;
+    options.inputs = {dir_ / "results"};
+    options.out = dir_ / "out";
+    options.gnuplot = "/nonexistent/gnuplot";
+    options.cluster_profiles = kShippedProfiles;
+    options.billing_units_per_gpu_hour = rate;
+    options.job = parse_job("samples=1281167,epochs=90");
+    run_report(options);
+  }
+  std::vector<std::string> csv_row(const std::string& file, const std::string& system,
+                                   const std::string& gpus, std::vector<std::string>* header) {
+    const auto rows = testing::parse_csv(read_text(dir_ / "out" / file));
+    *header = rows.at(0);
+    for (const auto& r : rows) {
+      if (r.at(column(rows[0], "system")) == system && r.at(column(rows[0], "gpus")) == gpus)
+        return r;
+    }
+    ADD_FAILURE() << "no row " << system << " " << gpus << " in " << file;
+    return std::vector<std::string>(rows.at(0).size());
+  }
+  TempDir dir_;
+};
+
+TEST_F(ReportUnits, LumiCountsGcdsAndBillsLumiGpuHoursPerMi250x) {
+  report();
+  std::vector<std::string> h;
+  const auto row = csv_row("summary.csv", "lumi AMD Instinct MI250X", "2", &h);
+  EXPECT_EQ(row[column(h, "device_unit")], "GCD");
+  EXPECT_EQ(row[column(h, "devices_per_billed_gpu")], "2");
+  EXPECT_EQ(row[column(h, "billing_unit")], "LUMI GPU-hours");
+  const double gcd_hours = std::stod(row[column(h, "gpu_hours_per_million_samples")]);
+  // Two GCDs are one billed GPU: half the GCD-hours, at LUMI's 1 GPU-hour per MI250X-hour.
+  EXPECT_NEAR(std::stod(row[column(h, "billed_gpu_hours_per_million_samples")]), gcd_hours / 2,
+              1e-7 * gcd_hours);
+  EXPECT_NEAR(std::stod(row[column(h, "billing_units_per_million_samples")]), gcd_hours / 2,
+              1e-7 * gcd_hours);
+  EXPECT_NEAR(std::stod(row[column(h, "samples_per_s_per_billed_gpu")]),
+              2 * std::stod(row[column(h, "samples_per_s_per_gpu")]), 1e-6);
+
+  const std::string html = read_text(dir_ / "out" / "report.html");
+  for (const char* needle :
+       {"<th>GCDs</th>", "<th>Samples/s per GCD</th>", "<th>Samples/s per billed GPU (2 GCDs)</th>",
+        "<th>GCD-h per 10⁶ samples</th>", "<th>Billed GPU-h per 10⁶ samples</th>",
+        "<th>LUMI GPU-hours per 10⁶ samples</th>"})
+    EXPECT_NE(html.find(needle), std::string::npos) << needle;
+  const std::string summary = read_text(dir_ / "out" / "summary.txt");
+  EXPECT_NE(summary.find("GCD-hours per million samples by GCD count"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("LUMI GPU-hours)"), std::string::npos) << summary;
+  const std::string tex = read_text(dir_ / "out" / "table.tex");
+  EXPECT_NE(tex.find("GCDs & Nodes & Throughput & Per GCD"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("2 GCDs are one billed GPU"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("Billing in LUMI GPU-hours"), std::string::npos) << tex;
+  // The request calculator bills in LUMI's unit too.
+  const auto request = csv_row("request.csv", "lumi AMD Instinct MI250X", "8", &h);
+  EXPECT_EQ(request[column(h, "device_unit")], "GCD");
+  EXPECT_EQ(request[column(h, "billing_unit")], "LUMI GPU-hours");
+  EXPECT_NEAR(std::stod(request[column(h, "billing_units")]),
+              std::stod(request[column(h, "gpu_hours")]) / 2, 1e-6);
+}
+
+TEST_F(ReportUnits, RoihuIsInGpusAndGpuBuWithoutABilledGpuView) {
+  report();
+  std::vector<std::string> h;
+  const auto row = csv_row("summary.csv", "roihu GH200", "4", &h);
+  EXPECT_EQ(row[column(h, "device_unit")], "GPU");
+  EXPECT_EQ(row[column(h, "billed_gpu_hours_per_million_samples")], "");
+  EXPECT_NEAR(std::stod(row[column(h, "billing_units_per_million_samples")]),
+              200 * std::stod(row[column(h, "gpu_hours_per_million_samples")]), 1e-6);
+  const std::string md = read_text(dir_ / "out" / "report.md");
+  EXPECT_NE(md.find("GPU BU per 10⁶ samples"), std::string::npos);
+  const std::string tex = read_text(dir_ / "out" / "table.tex");
+  EXPECT_NE(tex.find("GPUs & Nodes & Throughput & Per GPU"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("Billing in GPU BU"), std::string::npos) << tex;
+}
+
+TEST_F(ReportUnits, OneRateForAllIsPerBilledGpuHour) {
+  report(10.0);  // 10 units per billed GPU-hour: 5 per GCD-hour on LUMI, 10 per GPU-hour on Roihu
+  std::vector<std::string> h;
+  const auto lumi = csv_row("summary.csv", "lumi AMD Instinct MI250X", "2", &h);
+  EXPECT_EQ(lumi[column(h, "billing_unit")], "billing units");
+  EXPECT_NEAR(std::stod(lumi[column(h, "billing_units_per_million_samples")]),
+              5 * std::stod(lumi[column(h, "gpu_hours_per_million_samples")]), 1e-6);
+  const auto roihu = csv_row("summary.csv", "roihu GH200", "4", &h);
+  EXPECT_NEAR(std::stod(roihu[column(h, "billing_units_per_million_samples")]),
+              10 * std::stod(roihu[column(h, "gpu_hours_per_million_samples")]), 1e-6);
+}
+
 }  // namespace
 }  // namespace scalebench::reports

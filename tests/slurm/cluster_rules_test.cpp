@@ -215,6 +215,22 @@ TEST(Lumi, CostsAreGcdHoursAndLumiGpuHours) {
       << s;
 }
 
+// Issue 14, defect 4: the report job prices its results with the plan's copy of the profile, so
+// that its documents count GCDs and bill LUMI GPU-hours.
+TEST(Lumi, TheReportJobIsPricedByThePlansCopyOfTheProfile) {
+  Plan plan = plan_on("lumi", sweep({1, 8}));
+  const std::string s = report_script(plan);
+  EXPECT_NE(s.find(" report results -o report --cluster-profiles cluster"), std::string::npos) << s;
+  testing::TempDir dir("report-profile");
+  write_plan(plan, dir.path());
+  const std::filesystem::path copy = dir.path() / "cluster" / "lumi.json";
+  ASSERT_TRUE(std::filesystem::is_regular_file(copy));
+  std::ifstream in(copy);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j, plan.cluster.raw);
+  EXPECT_EQ(j.at("device_unit").at("name"), "GCD");
+}
+
 TEST(Lumi, ArrayTasksBeyondAPartitionsJobLimitAreWarned) {
   SweepSpec s = sweep({1, 2});
   s.partition = "dev-g";
@@ -361,7 +377,9 @@ TEST(Emulated, TheReportBaselineGoesToTheReportJobAndIsChecked) {
   EXPECT_EQ(report_script(plan_on("emulated", s)).find("--baseline"), std::string::npos);
   s.report_baseline = "node";
   Plan plan = plan_on("emulated", s);
-  EXPECT_NE(report_script(plan).find(" report results -o report --baseline node\n"), std::string::npos)
+  EXPECT_NE(report_script(plan).find(
+                " report results -o report --cluster-profiles cluster --baseline node\n"),
+            std::string::npos)
       << report_script(plan);
   EXPECT_EQ(plan_from_json(plan_to_json(plan), "plan.json").spec.report_baseline, "node");
   for (const char* bad : {"0", "nodes", "2; rm -rf ~", ""}) {
