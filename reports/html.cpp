@@ -142,7 +142,7 @@ std::string html_document(const ReportContent& report) {
       kStyle);
   out += inputs_html(report);
   out += "<h2 id=\"summary\">Summary</h2>\n";
-  for (const WorkloadParagraph& p : workload_paragraphs(report)) {
+  for (const SummaryParagraph& p : summary_paragraphs(report)) {
     out += fmt::format("<p>{}</p>\n", html_escape(p.text));
   }
   for (const auto& [workload, groups] : groups_by_workload(report.groups)) {

@@ -69,7 +69,7 @@ std::string markdown_document(const ReportContent& report) {
   }
   if (!r.skipped.empty()) out += "\n";
   out += "## Summary\n\n";
-  for (const WorkloadParagraph& p : workload_paragraphs(report))
+  for (const SummaryParagraph& p : summary_paragraphs(report))
     out += markdown_escape(p.text) + "\n\n";
   for (const auto& [workload, groups] : groups_by_workload(report.groups)) {
     out += fmt::format("## {}\n\n", markdown_escape(workload_title(workload)));

@@ -16,16 +16,6 @@ namespace {
 
 constexpr const char* kJobForm = "give --job samples=N[,epochs=E], e.g. epochs=90,samples=1281167";
 
-// 1281167 -> "1,281,167"
-std::string grouped(double value) {
-  const std::string digits = fmt::format("{:.0f}", value);
-  std::string out;
-  const std::size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
-  out = digits.substr(0, first);
-  for (std::size_t i = first; i < digits.size(); i += 3) out += "," + digits.substr(i, 3);
-  return out;
-}
-
 }  // namespace
 
 JobSpec parse_job(const std::string& text) {

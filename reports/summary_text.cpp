@@ -3,6 +3,8 @@
 #include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
+#include <limits>
+#include <map>
 
 #include "reports/documents.hpp"
 #include "reports/text.hpp"
@@ -31,14 +33,26 @@ std::string because(const std::string& cause) {
   return "; " + cause;
 }
 
-std::string subject(const GroupMetrics& g) {
-  std::string s = fmt::format("{} with {} ({}) on {}", workload_title(g.key.workload),
-                              g.key.strategy, group_setting(g.key, g.unit(1)), g.key.system);
+// "ddp in fp16 autocast (AMP), 64 samples per GPU, weak scaling", then the baseline where it is
+// a full node; a clause that ends before the verb (callers add the comma).
+std::string setting(const GroupMetrics& g) {
+  GroupKey key = g.key;
+  key.precision = precision_title(key.precision);
+  std::string s = fmt::format("{} in {}", g.key.strategy, group_setting(key, g.unit(1)));
   if (g.baseline_full_node && g.baseline_gpus) {
-    s += fmt::format(", relative to {} {} on one node,", *g.baseline_gpus,
-                     g.unit(*g.baseline_gpus));
+    s += fmt::format(", relative to {} {} on one node", *g.baseline_gpus, g.unit(*g.baseline_gpus));
   }
   return s;
+}
+
+// "ResNet-50 on mahti A100 with ddp in fp32, ..., weak scaling,": a sentence's subject.
+std::string subject(const GroupMetrics& g) {
+  return fmt::format("{} on {} with {},", workload_title(g.key.workload), g.key.system, setting(g));
+}
+
+// "12,345 images/s" at a count.
+std::string rate_at(const GroupMetrics& g, const CountMetrics& c) {
+  return c.samples_per_s ? ", " + rate_text(*c.samples_per_s, g.key.workload) : "";
 }
 
 std::string knee_clause(const GroupMetrics& g, const Knee& knee, double threshold) {
@@ -46,8 +60,12 @@ std::string knee_clause(const GroupMetrics& g, const Knee& knee, double threshol
   const CountMetrics* good = last_good(g, knee.gpus, threshold);
   std::string text;
   if (good != nullptr && good->gpus > *g.baseline_gpus) {
-    text = fmt::format(" keeps {} efficiency up to {} {} ({});", percent(*good->efficiency),
-                       good->gpus, g.unit(good->gpus), nodes_text(good->nodes));
+    text = fmt::format(" keeps {} efficiency up to {} {} ({}{});", percent(*good->efficiency),
+                       good->gpus, g.unit(good->gpus), nodes_text(good->nodes), rate_at(g, *good));
+  } else if (const CountMetrics* base = g.at(*g.baseline_gpus); base != nullptr) {
+    text = fmt::format(" runs {} at {} {} ({});",
+                       rate_text(base->samples_per_s.value_or(0), g.key.workload), base->gpus,
+                       g.unit(base->gpus), nodes_text(base->nodes));
   }
   if (knee.rule == Knee::Rule::efficiency) {
     text += fmt::format(" at {} {} ({}) efficiency falls below {} ({})", at.gpus, g.unit(at.gpus),
@@ -72,9 +90,10 @@ std::string no_knee_clause(const GroupMetrics& g, double threshold) {
                        *g.baseline_gpus, g.unit(*g.baseline_gpus));
   }
   return fmt::format(
-      " keeps at least {} efficiency (threshold {}) up to {} {} ({}), the largest count measured.",
+      " keeps at least {} efficiency (threshold {}) up to {} {} ({}{}), the largest count "
+      "measured.",
       percent(lowest), percent(threshold), largest->gpus, g.unit(largest->gpus),
-      nodes_text(largest->nodes));
+      nodes_text(largest->nodes), rate_at(g, *largest));
 }
 
 std::string failures_clause(const GroupMetrics& g) {
@@ -91,21 +110,27 @@ std::string failures_clause(const GroupMetrics& g) {
   return text;
 }
 
-std::string cost_clause(const GroupMetrics& g) {
+// The cost of 10^6 samples at the baseline and at the largest count that met the threshold (every
+// count is in the tables and summary.csv).
+std::string cost_clause(const GroupMetrics& g, double threshold) {
+  const CountMetrics* base = g.baseline_gpus ? g.at(*g.baseline_gpus) : nullptr;
+  const std::int64_t below = g.knee ? g.knee->gpus : std::numeric_limits<std::int64_t>::max();
+  const CountMetrics* good = last_good(g, below, threshold);
   std::vector<std::string> parts;
-  for (const CountMetrics& c : g.counts) {
-    if (!c.gpu_hours_per_million_samples) continue;
-    std::string part =
-        fmt::format("{} at {}", number(*c.gpu_hours_per_million_samples, 3), c.gpus);
-    if (c.billing_units_per_million_samples) {
+  for (const CountMetrics* c : {base, good}) {
+    if (c == nullptr || !c->gpu_hours_per_million_samples) continue;
+    if (!parts.empty() && c == base) continue;
+    if (c == good && good == base && !parts.empty()) continue;
+    std::string part = fmt::format("{} at {} {}", number(*c->gpu_hours_per_million_samples, 3),
+                                   c->gpus, g.unit(c->gpus));
+    if (c->billing_units_per_million_samples) {
       part +=
-          fmt::format(" ({} {})", number(*c.billing_units_per_million_samples, 3), g.pricing.unit);
+          fmt::format(" ({} {})", number(*c->billing_units_per_million_samples, 3), g.pricing.unit);
     }
     parts.push_back(part);
   }
   if (parts.empty()) return "";
-  return fmt::format(" {}-hours per million samples by {} count: {}.", g.unit(1), g.unit(1),
-                     fmt::join(parts, ", "));
+  return fmt::format(" {}-hours per million samples: {}.", g.unit(1), fmt::join(parts, ", "));
 }
 
 std::string warnings_clause(const GroupMetrics& g) {
@@ -116,21 +141,44 @@ std::string warnings_clause(const GroupMetrics& g) {
 
 }  // namespace
 
-std::string group_sentence(const GroupMetrics& g, double threshold) {
-  if (!g.baseline_gpus) {
-    return fmt::format("{}: no point succeeded.{}", subject(g), failures_clause(g));
-  }
+namespace {
+
+// Everything a sentence says after its subject.
+std::string findings(const GroupMetrics& g, double threshold) {
+  if (!g.baseline_gpus) return ": no point succeeded." + failures_clause(g);
   const std::string scaling =
       g.knee ? knee_clause(g, *g.knee, threshold) : no_knee_clause(g, threshold);
-  return subject(g) + scaling + failures_clause(g) + warnings_clause(g) + cost_clause(g);
+  return scaling + failures_clause(g) + warnings_clause(g) + cost_clause(g, threshold);
 }
 
-std::vector<WorkloadParagraph> workload_paragraphs(const ReportContent& report) {
-  std::vector<WorkloadParagraph> paragraphs;
-  for (const auto& [workload, groups] : groups_by_workload(report.groups)) {
-    std::vector<std::string> sentences;
-    for (const GroupMetrics* g : groups) sentences.push_back(group_sentence(*g, report.threshold));
-    paragraphs.push_back({workload, fmt::format("{}", fmt::join(sentences, " "))});
+}  // namespace
+
+const char* const kMeasuredSentence =
+    "Measured with scalebench: synthetic training steps of the model's real layer shapes on random "
+    "data, with no data loading and no framework.";
+
+std::string group_sentence(const GroupMetrics& g, double threshold) {
+  if (!g.baseline_gpus) {
+    return fmt::format("{} on {} with {}", workload_title(g.key.workload), g.key.system,
+                       setting(g)) +
+           findings(g, threshold);
+  }
+  return subject(g) + findings(g, threshold);
+}
+
+std::vector<SummaryParagraph> summary_paragraphs(const ReportContent& report) {
+  std::map<std::pair<std::string, std::string>, std::vector<const GroupMetrics*>> by;
+  for (const GroupMetrics& g : report.groups) by[{g.key.system, g.key.workload}].push_back(&g);
+  std::vector<SummaryParagraph> paragraphs;
+  for (const auto& [key, groups] : by) {
+    const auto& [system, workload] = key;
+    std::string text = fmt::format("{} on {}.", workload_title(workload), system);
+    for (const GroupMetrics* g : groups) {
+      // "With ddp in fp32, ..., it keeps ...", or "With ddp in fp32, ...: no point succeeded."
+      text += " With " + setting(*g) + (g->baseline_gpus ? ", it" : "") +
+              findings(*g, report.threshold);
+    }
+    paragraphs.push_back({system, workload, text + " " + kMeasuredSentence});
   }
   return paragraphs;
 }
@@ -143,7 +191,7 @@ std::string summary_text(const ReportContent& report) {
           ? ""
           : fmt::format(", {} files skipped", report.results.skipped.size()));
   for (const std::string& note : report.grouping_notes) out += "Note: " + note + ".\n\n";
-  for (const WorkloadParagraph& p : workload_paragraphs(report)) out += p.text + "\n\n";
+  for (const SummaryParagraph& p : summary_paragraphs(report)) out += p.text + "\n\n";
   out += request_text(report);
   out += skipped_text(report.until_knee);
   return out;

@@ -60,6 +60,28 @@ std::string workload_title(const std::string& workload) {
   return workload;
 }
 
+std::string grouped(double value) {
+  const std::string digits = fmt::format("{:.0f}", std::fabs(value));
+  const std::size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
+  std::string out = (value < 0 ? "-" : "") + digits.substr(0, first);
+  for (std::size_t i = first; i < digits.size(); i += 3) out += "," + digits.substr(i, 3);
+  return out;
+}
+
+std::string rate_text(double samples_per_s, const std::string& workload) {
+  bool images = false;
+  for (const WorkloadName& w : kWorkloadNames) images = images || workload == w.id;
+  const std::string value =
+      std::fabs(samples_per_s) >= 100 ? grouped(samples_per_s) : number(samples_per_s, 3);
+  return value + (images ? " images/s" : " samples/s");
+}
+
+std::string precision_title(const std::string& precision) {
+  if (precision == "fp16" || precision == "bf16") return precision + " autocast (AMP)";
+  if (precision == "tf32") return "tf32 (fp32 on TF32 tensor cores)";
+  return precision;
+}
+
 std::string group_setting(const GroupKey& key, const std::string& unit) {
   const std::string variant = key.variant.empty() ? "" : ", " + key.variant;
   if (key.scaling == "strong") {

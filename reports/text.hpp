@@ -21,6 +21,15 @@ std::string bytes_text(double bytes);
 
 // "resnet50" -> "ResNet-50"; unknown names are returned as they are.
 std::string workload_title(const std::string& workload);
+// 1281167 -> "1,281,167" (rounded to an integer)
+std::string grouped(double value);
+// A throughput for prose: "12,345 images/s" for the image workloads scalebench ships, "5.31
+// samples/s" for others (three significant digits below 100).
+std::string rate_text(double samples_per_s, const std::string& workload);
+// The precision as a proposal names it: "fp16" -> "fp16 autocast (AMP)" (scalebench's fp16 and
+// bf16 are mixed precision with fp32 master weights, as torch.autocast), "tf32" -> "tf32 (fp32 on
+// TF32 tensor cores)"; fp32 as it is.
+std::string precision_title(const std::string& precision);
 // "fp32, 64 samples per GPU, weak scaling" / "fp32, global batch 1024, strong scaling", then the
 // curve's variant where it has one (", image 64 px")
 std::string group_setting(const GroupKey& key, const std::string& unit);

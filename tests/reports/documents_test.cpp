@@ -117,28 +117,55 @@ TEST_F(ReportDocuments, HtmlIsWellFormedAndShowsFailuresSkipsAndEnvironments) {
   EXPECT_NE(html.find("67% (knee)"), std::string::npos);
 }
 
+// Issue 14, defect 7: one short paragraph per system and workload, pasteable alone.
 TEST_F(ReportDocuments, SummaryTextStatesTheKneeItsCauseFailuresAndCost) {
   const std::string text = document("summary.txt");
   EXPECT_NE(
-      text.find("ResNet-50 with ddp (fp32, 64 samples per GPU, weak scaling) on mahti A100 keeps "
-                "83% efficiency up to 16 GPUs (4 nodes); at 32 GPUs (8 nodes) efficiency falls "
-                "below 80% (67%) because it is communication-bound: 33% of the step is exposed "
-                "all-reduce at 32 GPUs"),
+      text.find("ResNet-50 on mahti A100. With ddp in fp32, global batch 1024, strong scaling, "
+                "it keeps 91% efficiency up to 4 GPUs (1 node, 4,655 images/s);"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("With ddp in fp32, 64 samples per GPU, weak scaling, it keeps 83% efficiency up "
+                "to 16 GPUs (4 nodes, 8,533 images/s); at 32 GPUs (8 nodes) efficiency falls "
+                "below 80% (67%) because it is communication-bound: 33% of the step is "
+                "exposed all-reduce at 32 GPUs"),
       std::string::npos)
       << text;
   EXPECT_NE(text.find("At 64 GPUs the run failed (NCCL error: unhandled system error)."),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("GPU-hours per million samples by GPU count: 0.434 at 1, 0.443 at 2"),
+  // The cost at the baseline and at the largest efficient count; every count is in the tables.
+  EXPECT_NE(text.find("GPU-hours per million samples: 0.434 at 1 GPU, 0.521 at 16 GPUs."),
             std::string::npos)
       << text;
   EXPECT_NE(
-      text.find("on puhti V100 keeps at least 86% efficiency (threshold 80%) up to 16 GPUs (4 "
-                "nodes), the largest count measured."),
+      text.find("ResNet-50 on puhti V100. With ddp in fp32, 64 samples per GPU, weak scaling, "
+                "it keeps at least 86% efficiency (threshold 80%) up to 16 GPUs (4 nodes, "
+                "5,851 images/s), the largest count measured."),
       std::string::npos)
       << text;
-  EXPECT_NE(text.find("(fp32, global batch 1024, strong scaling)"), std::string::npos) << text;
   EXPECT_NE(text.find("1 files skipped"), std::string::npos) << text;
+  // Two systems, one workload: two paragraphs, each saying what was measured.
+  std::vector<std::string> paragraphs;
+  for (std::size_t at = text.find("\n\n"); at != std::string::npos;) {
+    const std::size_t end = text.find("\n\n", at + 2);
+    if (end == std::string::npos) break;
+    paragraphs.push_back(text.substr(at + 2, end - at - 2));
+    at = end;
+  }
+  ASSERT_EQ(paragraphs.size(), 2u) << text;
+  for (const std::string& p : paragraphs) {
+    EXPECT_NE(p.find("synthetic training steps"), std::string::npos) << p;
+    EXPECT_NE(p.find("With ddp"), std::string::npos) << p;
+    EXPECT_NE(p.find("no data loading and no framework"), std::string::npos) << p;
+    // Short: at most ~450 characters per curve (its setting, scaling, knee and cause, cost).
+    std::size_t curves = 0;
+    for (std::size_t at = p.find("With "); at != std::string::npos; at = p.find("With ", at + 1))
+      ++curves;
+    EXPECT_LT(p.size(), 150 + 450 * curves) << "a paragraph a proposal can take: " << p;
+  }
+  EXPECT_EQ(paragraphs[1].find("mahti"), std::string::npos) << "one system per paragraph";
 }
 
 TEST_F(ReportDocuments, LatexTableIsBalancedBooktabs) {

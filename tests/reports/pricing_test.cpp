@@ -151,10 +151,12 @@ class ReportUnits : public ::testing::Test {
     lumi.gpu_model = "AMD Instinct MI250X";
     lumi.backend = "hip";
     lumi.devices_per_node = 8;
+    lumi.precision = "bf16";
     testing::write_weak_curve(dir_ / "results" / "lumi", lumi, {{1, 0.0}, {2, 5.0}, {8, 10.0}});
     testing::FixturePoint roihu;
     roihu.cluster = "roihu";
     roihu.gpu_model = "GH200";
+    roihu.precision = "fp16";
     testing::write_weak_curve(dir_ / "results" / "roihu", roihu, {{1, 0.0}, {4, 5.0}});
     ReportOptions options;
     options.inputs = {dir_ / "results"};
@@ -202,9 +204,16 @@ TEST_F(ReportUnits, LumiCountsGcdsAndBillsLumiGpuHoursPerMi250x) {
         "<th>LUMI GPU-hours per 10⁶ samples</th>"})
     EXPECT_NE(html.find(needle), std::string::npos) << needle;
   const std::string summary = read_text(dir_ / "out" / "summary.txt");
-  EXPECT_NE(summary.find("GCD-hours per million samples by GCD count"), std::string::npos)
-      << summary;
+  EXPECT_NE(summary.find("GCD-hours per million samples: "), std::string::npos) << summary;
   EXPECT_NE(summary.find("LUMI GPU-hours)"), std::string::npos) << summary;
+  // Defect 7: the summary counts GCDs and names the precision as a proposal does.
+  EXPECT_NE(summary.find("ResNet-50 on lumi AMD Instinct MI250X. With ddp in bf16 autocast (AMP), "
+                         "64 samples per GCD, weak scaling, it keeps"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("With ddp in fp16 autocast (AMP), 64 samples per GPU"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("up to 8 GCDs (1 node, "), std::string::npos) << summary;
   const std::string tex = read_text(dir_ / "out" / "table.tex");
   EXPECT_NE(tex.find("GCDs & Nodes & Throughput & Per GCD"), std::string::npos) << tex;
   EXPECT_NE(tex.find("2 GCDs are one billed GPU"), std::string::npos) << tex;
