@@ -46,15 +46,13 @@ std::string summary_text(const ReportContent& report);       // summary.txt
 
 // One short plain-language paragraph per system and workload (summary.txt, and the summaries in
 // HTML and Markdown), each pasteable alone: its curves' throughput at the largest efficient scale,
-// the knee and its cause, failures, the cost, and what was measured (kMeasuredSentence).
+// the knee and its cause, failures, the cost, and a sentence on what was measured.
 struct SummaryParagraph {
   std::string system;
   std::string workload;
   std::string text;
 };
 std::vector<SummaryParagraph> summary_paragraphs(const ReportContent& report);
-// "The numbers are synthetic training steps ...": what every figure of a report is.
-extern const char* const kMeasuredSentence;
 // The sentence about one group: how far it scales, the knee and its cause, failures, cost.
 std::string group_sentence(const GroupMetrics& group, double threshold);
 

@@ -82,9 +82,9 @@ std::string caption(const std::string& system, const ReportContent& report,
   std::string units;
   if (first.billed_per_gpu_differs()) {
     units += fmt::format(
-        " Counts are {0}s: {1} {0}s are one billed GPU, so billed GPU-hours are "
-        "the {0}-hours divided by {1}.",
-        latex_escape(first.unit(1)), fmt::format("{:g}", first.pricing.devices_per_billed_gpu));
+        " Counts are {0}s: {1:g} {0}s are one billed GPU, so billed GPU-hours are "
+        "the {0}-hours divided by {1:g}.",
+        latex_escape(first.unit(1)), first.pricing.devices_per_billed_gpu);
   }
   if (billing)
     units += fmt::format(" Billing in {} per $10^6$ samples.", latex_escape(first.pricing.unit));

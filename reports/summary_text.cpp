@@ -45,9 +45,10 @@ std::string setting(const GroupMetrics& g) {
   return s;
 }
 
-// "ResNet-50 on mahti A100 with ddp in fp32, ..., weak scaling,": a sentence's subject.
+// "ResNet-50 on mahti A100 with ddp in fp32, ..., weak scaling": a sentence's subject (callers
+// add the comma before the verb).
 std::string subject(const GroupMetrics& g) {
-  return fmt::format("{} on {} with {},", workload_title(g.key.workload), g.key.system, setting(g));
+  return fmt::format("{} on {} with {}", workload_title(g.key.workload), g.key.system, setting(g));
 }
 
 // "12,345 images/s" at a count.
@@ -116,11 +117,11 @@ std::string cost_clause(const GroupMetrics& g, double threshold) {
   const CountMetrics* base = g.baseline_gpus ? g.at(*g.baseline_gpus) : nullptr;
   const std::int64_t below = g.knee ? g.knee->gpus : std::numeric_limits<std::int64_t>::max();
   const CountMetrics* good = last_good(g, below, threshold);
+  std::vector<const CountMetrics*> shown = {base};
+  if (good != nullptr && good != base) shown.push_back(good);
   std::vector<std::string> parts;
-  for (const CountMetrics* c : {base, good}) {
+  for (const CountMetrics* c : shown) {
     if (c == nullptr || !c->gpu_hours_per_million_samples) continue;
-    if (!parts.empty() && c == base) continue;
-    if (c == good && good == base && !parts.empty()) continue;
     std::string part = fmt::format("{} at {} {}", number(*c->gpu_hours_per_million_samples, 3),
                                    c->gpus, g.unit(c->gpus));
     if (c->billing_units_per_million_samples) {
@@ -139,10 +140,6 @@ std::string warnings_clause(const GroupMetrics& g) {
   return text;
 }
 
-}  // namespace
-
-namespace {
-
 // Everything a sentence says after its subject.
 std::string findings(const GroupMetrics& g, double threshold) {
   if (!g.baseline_gpus) return ": no point succeeded." + failures_clause(g);
@@ -151,19 +148,16 @@ std::string findings(const GroupMetrics& g, double threshold) {
   return scaling + failures_clause(g) + warnings_clause(g) + cost_clause(g, threshold);
 }
 
-}  // namespace
-
-const char* const kMeasuredSentence =
+// What every number of a report is; each paragraph ends with it, so that it stands alone.
+constexpr const char* kMeasuredSentence =
     "Measured with scalebench: synthetic training steps of the model's real layer shapes on random "
     "data, with no data loading and no framework.";
 
+}  // namespace
+
 std::string group_sentence(const GroupMetrics& g, double threshold) {
-  if (!g.baseline_gpus) {
-    return fmt::format("{} on {} with {}", workload_title(g.key.workload), g.key.system,
-                       setting(g)) +
-           findings(g, threshold);
-  }
-  return subject(g) + findings(g, threshold);
+  // "ResNet-50 on ... with ..., keeps ...", or "ResNet-50 on ... with ...: no point succeeded."
+  return subject(g) + (g.baseline_gpus ? "," : "") + findings(g, threshold);
 }
 
 std::vector<SummaryParagraph> summary_paragraphs(const ReportContent& report) {

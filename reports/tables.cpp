@@ -72,10 +72,9 @@ std::vector<TableColumn> display_columns(const GroupMetrics& g, bool with_billin
       {"Samples/s " + per, value_cell(&CountMetrics::samples_per_s_per_gpu, 4)},
   };
   if (g.billed_per_gpu_differs()) {
-    columns.push_back(
-        {fmt::format("Samples/s per billed GPU ({} {})",
-                     fmt::format("{:g}", g.pricing.devices_per_billed_gpu), g.unit(2)),
-         value_cell(&CountMetrics::samples_per_s_per_billed_gpu, 4)});
+    columns.push_back({fmt::format("Samples/s per billed GPU ({:g} {})",
+                                   g.pricing.devices_per_billed_gpu, g.unit(2)),
+                       value_cell(&CountMetrics::samples_per_s_per_billed_gpu, 4)});
   }
   columns.push_back({"Speedup", speedup_cell});
   columns.push_back({"Efficiency", efficiency_cell});
