@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 
@@ -131,7 +132,9 @@ std::string cost_clause(const GroupMetrics& g, double threshold) {
     parts.push_back(part);
   }
   if (parts.empty()) return "";
-  return fmt::format(" {}-hours per million samples: {}.", g.unit(1), fmt::join(parts, ", "));
+  std::string unit = g.unit(1);  // a sentence of its own: "Device-hours", "GCD-hours"
+  unit[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0])));
+  return fmt::format(" {}-hours per million samples: {}.", unit, fmt::join(parts, ", "));
 }
 
 std::string warnings_clause(const GroupMetrics& g) {

@@ -273,5 +273,17 @@ TEST(ReportOutput, BillingFromTheOptionOrAClusterProfile) {
   EXPECT_NE(read_text(dir / "out" / "summary.txt").find("GPU BU"), std::string::npos);
 }
 
+// The cost sentence starts with a capital on the CPU backend too ("Device-hours", not "device-").
+TEST(ReportSummaryText, TheCostSentenceOfACpuCurveStartsWithACapital) {
+  TempDir dir;
+  testing::FixturePoint cpu;
+  cpu.backend = "cpu";
+  testing::write_weak_curve(dir / "results", cpu, {{1, 0.0}, {2, 5.0}});
+  run_report(options_for(dir));
+  const std::string text = read_text(dir / "out" / "summary.txt");
+  EXPECT_NE(text.find(". Device-hours per million samples: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("device-hours per million"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace scalebench::reports
